@@ -1,0 +1,36 @@
+"""Reads on communities, always starting from the user and the tenant."""
+
+from django.http import Http404
+
+from apps.communities.models import Community, Membership, MembershipStatus
+
+
+def memberships_of(user):
+    """Every membership of the user, newest community first, with what lists need."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user).select_related("community", "organization")
+
+
+def membership_in(user, slug: str) -> Membership:
+    """The user's membership in the community named by ``slug``, whatever its status, or 404:
+    a community the user does not belong to looks exactly like one that does not exist."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("community", "organization", "user")
+        .filter(community__slug=slug, user=user)
+        .exclude(status=MembershipStatus.LEFT)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def community_members(community: Community):
+    return (
+        Membership.objects.filter(community=community)
+        .select_related("user", "organization")
+        .order_by("organization__name", "user__display_name", "user__email")
+    )

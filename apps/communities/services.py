@@ -1,0 +1,271 @@
+"""Writes on communities: onboarding (invite, import, accept, agree), and the secretariat's
+decisions on memberships. Each service runs in one transaction and leaves nothing half done."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import hash_token
+from apps.communities.models import (
+    Agreement,
+    AgreementAcceptance,
+    Community,
+    Invitation,
+    Membership,
+    MembershipStatus,
+    Organization,
+)
+
+User = get_user_model()
+
+
+class InvitationError(Exception):
+    """An invitation link that cannot be used; ``code`` picks the page the user sees."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _enqueue_invitation_email(invitation: Invitation) -> None:
+    from apps.communities.tasks import send_invitation_email
+
+    transaction.on_commit(lambda: send_invitation_email.delay(str(invitation.pk)))
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    community: Community,
+    email: str,
+    organization: Organization,
+    role: str,
+    language: str,
+    name: str = "",
+    invited_by=None,
+) -> Invitation:
+    """Invite one person: a user shell (no password yet), an `invited` membership, and a
+    single-use link e-mailed after commit. Re-inviting revokes the earlier open links."""
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, display_name=name, language=language)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    membership = Membership.objects.filter(community=community, user=user).first()
+    if membership and membership.status not in (MembershipStatus.INVITED, MembershipStatus.LEFT):
+        raise ValidationError(
+            _("%(email)s is already a member of this community.") % {"email": email}
+        )
+    if membership is None:
+        membership = Membership(community=community, user=user)
+    membership.organization = organization
+    membership.role = role
+    membership.status = MembershipStatus.INVITED
+    membership.left_at = None
+    membership.full_clean(validate_unique=False)
+    membership.save()
+    now = timezone.now()
+    Invitation.objects.filter(membership=membership).usable().update(revoked_at=now)
+    invitation = Invitation(
+        community=community,
+        membership=membership,
+        email=email,
+        name=name,
+        organization=organization,
+        role=role,
+        language=language,
+        expires_at=now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+        created_by=invited_by,
+    )
+    invitation.full_clean(exclude=["token_hash", "membership"])
+    invitation.save()
+    _enqueue_invitation_email(invitation)
+    return invitation
+
+
+def invitation_resend(*, invitation: Invitation, invited_by=None) -> Invitation:
+    """A fresh link with a fresh expiry; the old one stops working."""
+    return invitation_create(
+        community=invitation.community,
+        email=invitation.email,
+        organization=invitation.organization,
+        role=invitation.role,
+        language=invitation.language,
+        name=invitation.name,
+        invited_by=invited_by,
+    )
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def invitation_get_by_token(token: str) -> Invitation:
+    """The invitation behind a link, or InvitationError saying why it cannot be used."""
+    invitation = (
+        Invitation.objects.select_related("community", "membership__user", "organization")
+        .filter(token_hash=hash_token(token or ""))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationError("invalid")
+    if invitation.accepted_at is not None:
+        raise InvitationError("used")
+    if invitation.revoked_at is not None:
+        raise InvitationError("revoked")
+    if invitation.is_expired:
+        raise InvitationError("expired")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, user, password: str | None = None, display_name: str = "",
+    language: str | None = None,
+) -> Membership:
+    """Consume the link once: set the password of a new account (or confirm the signed-in
+    owner of the address), and move the membership on to awaiting its agreement."""
+    if user.email.lower() != invitation.email.lower():
+        raise InvitationError("wrong_user")
+    # Claim the link atomically: a second request with the same link changes nothing.
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).update(accepted_at=timezone.now())
+    if claimed != 1:
+        raise InvitationError("used")
+    if password:
+        user.set_password(password)
+    if display_name:
+        user.display_name = display_name
+    if language:
+        user.language = language
+    user.is_active = True
+    user.save()
+    membership = Membership.objects.select_for_update().get(pk=invitation.membership_id)
+    membership.status = MembershipStatus.AWAITING_AGREEMENT
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def agreement_accept(
+    *, membership: Membership, agreement: Agreement | None, briefing_acknowledged: bool,
+    ip_address: str | None = None, user_agent: str = "",
+) -> Membership:
+    """Record acceptance of the current agreement and the TLP briefing; the membership
+    becomes active, or waits for the secretariat where the community asks for approval."""
+    if membership.status != MembershipStatus.AWAITING_AGREEMENT:
+        raise ValidationError(_("This membership is not waiting for an agreement."))
+    current = membership.community.current_agreement
+    if current is not None and (agreement is None or agreement.pk != current.pk):
+        raise ValidationError(_("Please accept the current version of the agreement."))
+    if not briefing_acknowledged:
+        raise ValidationError(_("Please confirm that you have read the TLP briefing."))
+    now = timezone.now()
+    if current is not None:
+        AgreementAcceptance.objects.get_or_create(
+            agreement=current, user=membership.user,
+            defaults={"accepted_at": now, "ip_address": ip_address or None,
+                      "user_agent": user_agent[:300]},
+        )
+    membership.briefing_acknowledged_at = membership.briefing_acknowledged_at or now
+    if membership.approved_at or not membership.community.requires_approval:
+        membership.status = MembershipStatus.ACTIVE
+        membership.approved_at = membership.approved_at or now
+        membership.activated_at = membership.activated_at or now
+    else:
+        membership.status = MembershipStatus.PENDING_APPROVAL
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def agreement_publish(*, community: Community, title: str, body: str, author) -> Agreement:
+    """A new version: every active member must accept it before seeing anything again."""
+    current = community.current_agreement
+    agreement = Agreement(
+        community=community, version=(current.version + 1) if current else 1,
+        title=title, body=body, created_by=author,
+    )
+    agreement.full_clean()
+    agreement.save()
+    for membership in community.memberships.select_related("user", "community").filter(
+        status=MembershipStatus.ACTIVE
+    ):
+        membership.status = MembershipStatus.AWAITING_AGREEMENT
+        membership.save()
+    return agreement
+
+
+def _set_status(membership: Membership, status: str, **stamps) -> Membership:
+    membership.status = status
+    for field, value in stamps.items():
+        setattr(membership, field, value)
+    membership.save()
+    return membership
+
+
+_SECRETARIAT_TRANSITIONS = {
+    "approve": ({MembershipStatus.PENDING_APPROVAL}, MembershipStatus.ACTIVE),
+    "suspend": ({MembershipStatus.ACTIVE, MembershipStatus.PENDING_APPROVAL,
+                 MembershipStatus.AWAITING_AGREEMENT}, MembershipStatus.SUSPENDED),
+    "reactivate": ({MembershipStatus.SUSPENDED}, MembershipStatus.ACTIVE),
+    "remove": ({MembershipStatus.INVITED, MembershipStatus.AWAITING_AGREEMENT,
+                MembershipStatus.PENDING_APPROVAL, MembershipStatus.ACTIVE,
+                MembershipStatus.SUSPENDED}, MembershipStatus.LEFT),
+}
+
+
+@transaction.atomic
+def membership_decide(*, membership: Membership, action: str, actor) -> Membership:
+    """The secretariat approves, suspends, reactivates or removes a membership. What the
+    member wrote stays; access ends on the next request because the groups change now."""
+    if action not in _SECRETARIAT_TRANSITIONS:
+        raise ValidationError(_("Unknown action."))
+    allowed_from, target = _SECRETARIAT_TRANSITIONS[action]
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status not in allowed_from:
+        raise ValidationError(
+            _("A membership that is “%(status)s” cannot be changed this way.")
+            % {"status": membership.get_status_display()}
+        )
+    if membership.user_id == getattr(actor, "pk", None) and action in ("suspend", "remove"):
+        raise ValidationError(_("You cannot suspend or remove your own membership."))
+    now = timezone.now()
+    if action == "approve":
+        return _set_status(membership, target, approved_at=now, activated_at=now)
+    if action == "suspend":
+        return _set_status(membership, target, suspended_at=now)
+    if action == "reactivate":
+        # A member who has not accepted the current agreement must do so first.
+        current = membership.community.current_agreement
+        if current and not AgreementAcceptance.objects.filter(
+            agreement=current, user=membership.user
+        ).exists():
+            target = MembershipStatus.AWAITING_AGREEMENT
+        return _set_status(membership, target, suspended_at=None)
+    Invitation.objects.filter(membership=membership).usable().update(revoked_at=now)
+    return _set_status(membership, target, left_at=now)
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, organization=None
+                           ) -> Membership:
+    membership.role = role
+    if organization is not None:
+        membership.organization = organization
+    membership.full_clean(validate_unique=False)
+    membership.save()
+    return membership

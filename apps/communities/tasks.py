@@ -1,0 +1,65 @@
+"""Background jobs of onboarding. Thin: they take ids and call the work below."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from apps.communities.models import Invitation
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
+def send_invitation_email(self, invitation_id: str) -> bool:
+    """Send the invitation once. The row is claimed before the e-mail is handed over; if
+    sending fails the claim is released and the task retries."""
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, sent_at__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(sent_at=timezone.now())
+    if not claimed:
+        return False
+    invitation = Invitation.objects.select_related(
+        "community", "organization", "created_by").get(pk=invitation_id)
+    try:
+        message = invitation_email(invitation)
+        message.send()
+    except Exception as exc:
+        Invitation.objects.filter(pk=invitation_id).update(sent_at=None)
+        raise self.retry(exc=exc) from exc
+    return True
+
+
+def invitation_email(invitation: Invitation) -> EmailMultiAlternatives:
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    with translation.override(invitation.language):
+        context = {
+            "invitation": invitation,
+            "community": invitation.community,
+            "accept_url": base + invitation.accept_url(),
+            "expires_at": invitation.expires_at,
+        }
+        subject = render_to_string("communities/email/invitation_subject.txt", context).strip()
+        body = render_to_string("communities/email/invitation.txt", context)
+    return EmailMultiAlternatives(subject=subject, body=body, to=[invitation.email])
+
+
+@shared_task(acks_late=True)
+def expire_invitations() -> int:
+    """Unused invitations past their date: the link is dead already; tidy the membership so
+    the directory does not list people who never came (they can be invited again)."""
+    from apps.communities.models import Membership, MembershipStatus
+
+    now = timezone.now()
+    still_open = Invitation.objects.usable().values("membership_id")
+    stale = Membership.objects.filter(status=MembershipStatus.INVITED).exclude(
+        pk__in=still_open
+    )
+    count = 0
+    with transaction.atomic():
+        for membership in stale.select_related("user", "community"):
+            membership.status = MembershipStatus.LEFT
+            membership.left_at = now
+            membership.save()
+            count += 1
+    return count

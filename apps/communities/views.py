@@ -1,0 +1,348 @@
+"""Community pages under /c/<slug>/ and the onboarding screens of the secretariat."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from apps.communities.forms import (
+    AgreementAcceptForm,
+    AgreementPublishForm,
+    CsvImportForm,
+    InviteForm,
+    OrganizationForm,
+    RoleForm,
+    SetPasswordAcceptForm,
+)
+from apps.communities.imports import CsvImportError, invitations_import
+from apps.communities.models import (
+    Invitation,
+    Membership,
+    MembershipStatus,
+    Organization,
+    Role,
+)
+from apps.communities.selectors import community_members, membership_in, memberships_of
+from apps.communities.services import (
+    InvitationError,
+    agreement_accept,
+    agreement_publish,
+    invitation_accept,
+    invitation_create,
+    invitation_get_by_token,
+    invitation_resend,
+    invitation_revoke,
+    membership_change_role,
+    membership_decide,
+)
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class CommunityMixin(LoginRequiredMixin):
+    """Resolve /c/<slug>/ to the user's membership. Only active members get in; a member who
+    owes an agreement is sent to it; non-members see 404, as if the community did not exist."""
+
+    secretariat_only = False
+    allow_awaiting_agreement = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = membership_in(request.user, kwargs["slug"])
+        self.membership = membership
+        self.community = membership.community
+        if membership.status == MembershipStatus.AWAITING_AGREEMENT:
+            if not self.allow_awaiting_agreement:
+                return redirect("communities:agreement", self.community.slug)
+        elif membership.status in (MembershipStatus.PENDING_APPROVAL,
+                                   MembershipStatus.SUSPENDED, MembershipStatus.INVITED):
+            return render(request, "communities/no_access.html",
+                          {"membership": membership, "community": self.community}, status=403)
+        elif self.allow_awaiting_agreement:
+            return redirect("communities:home", self.community.slug)
+        if self.secretariat_only and membership.role != Role.SECRETARIAT:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(community=self.community, membership=self.membership)
+        return context
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("communities:mine")
+        return super().get(request, *args, **kwargs)
+
+
+class MyCommunitiesView(LoginRequiredMixin, TemplateView):
+    template_name = "communities/mine.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = memberships_of(self.request.user).exclude(
+            status=MembershipStatus.LEFT).order_by("community__name")
+        return context
+
+
+class CommunityHomeView(CommunityMixin, TemplateView):
+    template_name = "communities/home.html"
+
+
+class MemberDirectoryView(CommunityMixin, TemplateView):
+    template_name = "communities/members.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = community_members(self.community).filter(
+            status=MembershipStatus.ACTIVE)
+        return context
+
+
+class AgreementView(CommunityMixin, FormView):
+    """The member reads the current agreement and the TLP briefing and accepts both."""
+
+    template_name = "communities/agreement.html"
+    allow_awaiting_agreement = True
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["has_agreement"] = self.community.current_agreement is not None
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["agreement"] = self.community.current_agreement
+        return context
+
+    def form_valid(self, form):
+        membership = agreement_accept(
+            membership=self.membership,
+            agreement=self.community.current_agreement,
+            briefing_acknowledged=form.cleaned_data["acknowledge_briefing"],
+            ip_address=client_ip(self.request),
+            user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+        )
+        if membership.status == MembershipStatus.ACTIVE:
+            messages.success(self.request, _("Welcome to %(community)s.") % {
+                "community": self.community.display_name})
+        return redirect("communities:home", self.community.slug)
+
+
+class SecretariatMixin(CommunityMixin):
+    secretariat_only = True
+
+
+class ManageMembersView(SecretariatMixin, TemplateView):
+    template_name = "communities/manage/members.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = community_members(self.community).exclude(
+            status=MembershipStatus.LEFT)
+        context["role_choices"] = Role.choices
+        return context
+
+
+class MembershipActionView(SecretariatMixin, View):
+    def post(self, request, slug, pk, action):
+        target = get_object_or_404(Membership, pk=pk, community=self.community)
+        try:
+            if action == "role":
+                form = RoleForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Unknown role."))
+                membership_change_role(membership=target, role=form.cleaned_data["role"])
+                messages.success(request, _("Role changed."))
+            else:
+                membership_decide(membership=target, action=action, actor=request.user)
+                messages.success(request, _("Membership of %(user)s is now “%(status)s”.") % {
+                    "user": target.user, "status": target.get_status_display()})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("communities:manage_members", slug)
+
+
+class InviteView(SecretariatMixin, FormView):
+    template_name = "communities/manage/invite.html"
+    form_class = InviteForm
+
+    def get_initial(self):
+        return {"language": self.community.default_language}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                organization = data["organization"]
+                if organization is None:
+                    organization = Organization(
+                        name=data["new_organization_name"], slug=data["new_organization_slug"],
+                        sector=data["new_organization_sector"] or "other")
+                    organization.full_clean()
+                    organization.save()
+                invitation = invitation_create(
+                    community=self.community, email=data["email"], name=data["name"],
+                    organization=organization, role=data["role"], language=data["language"],
+                    invited_by=self.request.user,
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Invitation sent to %(email)s.") % {
+            "email": invitation.email})
+        return redirect("communities:manage_invitations", self.community.slug)
+
+
+class ImportView(SecretariatMixin, FormView):
+    template_name = "communities/manage/import.html"
+    form_class = CsvImportForm
+
+    def form_valid(self, form):
+        try:
+            invitations = invitations_import(
+                community=self.community, data=form.cleaned_data["file"].read(),
+                invited_by=self.request.user)
+        except CsvImportError as error:
+            return self.render_to_response(self.get_context_data(form=form, errors=error.errors),
+                                           status=400)
+        messages.success(self.request, _("%(count)d invitations sent.") % {
+            "count": len(invitations)})
+        return redirect("communities:manage_invitations", self.community.slug)
+
+
+class InvitationsView(SecretariatMixin, TemplateView):
+    template_name = "communities/manage/invitations.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invitations"] = Invitation.objects.filter(community=self.community).select_related(
+            "organization", "created_by")[:500]
+        return context
+
+
+class InvitationActionView(SecretariatMixin, View):
+    def post(self, request, slug, pk, action):
+        invitation = get_object_or_404(Invitation, pk=pk, community=self.community)
+        if action == "resend":
+            try:
+                invitation_resend(invitation=invitation, invited_by=request.user)
+                messages.success(request, _("A new link was sent to %(email)s.") % {
+                    "email": invitation.email})
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        elif action == "revoke":
+            invitation_revoke(invitation=invitation)
+            messages.success(request, _("The invitation was revoked."))
+        else:
+            raise Http404
+        return redirect("communities:manage_invitations", slug)
+
+
+class OrganizationCreateView(SecretariatMixin, FormView):
+    template_name = "communities/manage/organization_form.html"
+    form_class = OrganizationForm
+
+    def form_valid(self, form):
+        organization = form.save()
+        messages.success(self.request, _("Organisation %(name)s created.") % {
+            "name": organization.display_name})
+        return redirect("communities:invite", self.community.slug)
+
+
+class AgreementPublishView(SecretariatMixin, FormView):
+    template_name = "communities/manage/agreement.html"
+    form_class = AgreementPublishForm
+
+    def get_initial(self):
+        current = self.community.current_agreement
+        return {"title": current.title, "body": current.body} if current else {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["agreement"] = self.community.current_agreement
+        return context
+
+    def form_valid(self, form):
+        agreement = agreement_publish(community=self.community, author=self.request.user,
+                                      **form.cleaned_data)
+        messages.success(self.request, _(
+            "Version %(version)d published. Members accept it before they see anything more."
+        ) % {"version": agreement.version})
+        return redirect("communities:agreement", self.community.slug)
+
+
+class InvitationAcceptView(View):
+    """The link from the e-mail. A new invitee sets a password; an existing account signs in
+    first. Anything wrong with the link gets its own page, and nothing changes."""
+
+    template_name = "communities/invitation_accept.html"
+
+    def _invitation(self, token):
+        try:
+            return invitation_get_by_token(token), None
+        except InvitationError as error:
+            return None, error.code
+
+    def _error(self, request, code, invitation=None):
+        return render(request, "communities/invitation_error.html",
+                      {"code": code, "invitation": invitation}, status=400)
+
+    def _prepare(self, request, token):
+        invitation, code = self._invitation(token)
+        if code:
+            return None, self._error(request, code)
+        user = invitation.membership.user
+        if request.user.is_authenticated and request.user.pk != user.pk:
+            return None, self._error(request, "wrong_user", invitation)
+        if not request.user.is_authenticated and user.has_usable_password():
+            login_url = reverse("accounts:login")
+            return None, HttpResponseRedirect(f"{login_url}?next={request.path}")
+        return invitation, None
+
+    def get(self, request, token):
+        invitation, response = self._prepare(request, token)
+        if response:
+            return response
+        form = None
+        if not request.user.is_authenticated:
+            form = SetPasswordAcceptForm(
+                user=invitation.membership.user,
+                initial={"display_name": invitation.name, "language": invitation.language})
+        return render(request, self.template_name, {"invitation": invitation, "form": form})
+
+    def post(self, request, token):
+        invitation, response = self._prepare(request, token)
+        if response:
+            return response
+        user = invitation.membership.user
+        fields = {}
+        if not request.user.is_authenticated:
+            form = SetPasswordAcceptForm(request.POST, user=user)
+            if not form.is_valid():
+                return render(request, self.template_name,
+                              {"invitation": invitation, "form": form}, status=400)
+            fields = {"password": form.cleaned_data["password1"],
+                      "display_name": form.cleaned_data["display_name"],
+                      "language": form.cleaned_data["language"]}
+        try:
+            invitation_accept(invitation=invitation, user=user, **fields)
+        except InvitationError as error:
+            return self._error(request, error.code, invitation)
+        if not request.user.is_authenticated:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("communities:agreement", invitation.community.slug)

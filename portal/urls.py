@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.communities.views import HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("apps.communities.urls")),
+]

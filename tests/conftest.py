@@ -1,0 +1,133 @@
+"""People, not users: every test can ask for the cast of a small ISAC.
+
+- ``alice`` member of org A, ``bob`` member of org B, ``carol`` member of org C
+- ``sec`` the secretariat (org A), ``olive`` an observer (org B)
+- ``sam`` suspended (org C), ``outsider`` active in another community only
+"""
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from tests.factories import (
+    PASSWORD,
+    AgreementFactory,
+    CommunityFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests needing a real service skip with a reason saying how to run them; under CI
+    (RENKEI_REQUIRE_ALL=1) a missing service is an error instead of a skip."""
+    require_all = os.environ.get("RENKEI_REQUIRE_ALL") == "1"
+    reasons = {
+        "postgres": (os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                     "needs PostgreSQL: run with DATABASE_URL=postgres://… (bash .ci/run does)"),
+        "redis": (bool(os.environ.get("REDIS_URL")),
+                  "needs Redis and a Celery worker: run with REDIS_URL=redis://… "
+                  "(bash .ci/run does)"),
+        "browser": (bool(shutil.which("chromium") or os.path.exists("/usr/bin/chromium")),
+                    "needs Chromium: apt-get install chromium (bash .ci/run does)"),
+    }
+    for item in items:
+        for marker, (available, reason) in reasons.items():
+            if marker in item.keywords and not available:
+                if require_all:
+                    raise pytest.UsageError(f"{item.nodeid}: {reason}")
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganizationFactory(slug="org-a", name="アルファ銀行", name_en="Alpha Bank")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganizationFactory(slug="org-b", name="ベータ証券", name_en="Beta Securities")
+
+
+@pytest.fixture
+def org_c(db):
+    return OrganizationFactory(slug="org-c", name="ガンマ通信", name_en="Gamma Telecom")
+
+
+@pytest.fixture
+def community(db):
+    community = CommunityFactory(slug="fin-isac", name="金融ISAC", name_en="Financial ISAC")
+    AgreementFactory(community=community)
+    return community
+
+
+@pytest.fixture
+def other_community(db):
+    return CommunityFactory(slug="ict-isac", name="ICT-ISAC", name_en="ICT-ISAC")
+
+
+def _member(community, email, organization, **kwargs):
+    membership = MembershipFactory(
+        community=community, user=UserFactory(email=email), organization=organization, **kwargs
+    )
+    from apps.communities.models import AgreementAcceptance
+
+    agreement = community.current_agreement
+    if agreement and membership.status == "active":
+        AgreementAcceptance.objects.get_or_create(agreement=agreement, user=membership.user)
+    return membership.user
+
+
+@pytest.fixture
+def alice(community, org_a):
+    return _member(community, "alice@alpha.example.jp", org_a)
+
+
+@pytest.fixture
+def bob(community, org_b):
+    return _member(community, "bob@beta.example.jp", org_b)
+
+
+@pytest.fixture
+def carol(community, org_c):
+    return _member(community, "carol@gamma.example.jp", org_c)
+
+
+@pytest.fixture
+def sec(community, org_a):
+    return _member(community, "sec@alpha.example.jp", org_a, role="secretariat")
+
+
+@pytest.fixture
+def olive(community, org_b):
+    return _member(community, "olive@beta.example.jp", org_b, role="observer")
+
+
+@pytest.fixture
+def sam(community, org_c):
+    return _member(community, "sam@gamma.example.jp", org_c, status="suspended")
+
+
+@pytest.fixture
+def outsider(other_community, org_c):
+    return _member(other_community, "outsider@gamma.example.jp", org_c)
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> a test client signed in as that user."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
