@@ -1,0 +1,81 @@
+# Renkei: the two commands a newcomer needs (`make run`, `make test`) and a few helpers.
+# Everything runs inside a virtualenv ($(VENV)); nothing needs PostgreSQL, Redis or Docker.
+
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+VENV_PY := $(VENV)/bin/python
+MANAGE := $(VENV_PY) manage.py
+# Reinstall only when the dependency list changes.
+STAMP_RUN := $(VENV)/.renkei-installed
+STAMP_DEV := $(VENV)/.renkei-installed-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help run test bench lint messages translations check-python
+
+help:
+	@echo "make run       install, migrate, load demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test      install dev dependencies and run the whole suite on SQLite"
+	@echo "make lint      ruff check"
+	@echo "make messages  update locale/{ja,en}/LC_MESSAGES/django.po from the code and templates"
+	@echo "make bench     (no benchmark yet)"
+	@echo "Variables: PYTHON=$(PYTHON) VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) PYTEST_ARGS=..."
+
+check-python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+	  echo "error: '$(PYTHON)' not found. Renkei needs Python 3.11 or newer:" \
+	       "install it, or run e.g. 'make PYTHON=python3.12 ...'." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { \
+	  echo "error: Renkei needs Python 3.11 or newer; '$(PYTHON)' is" \
+	       "$$($(PYTHON) -c 'import platform; print(platform.python_version())')." \
+	       "Run e.g. 'make PYTHON=python3.11 ...'." >&2; exit 1; }
+
+$(VENV_PY): | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(VENV_PY)
+	$(VENV_PY) -m pip install --quiet -e .
+	@touch $@
+
+$(STAMP_DEV): pyproject.toml | $(VENV_PY)
+	$(VENV_PY) -m pip install --quiet -e '.[dev]'
+	@touch $@ $(STAMP_RUN)
+
+translations: $(STAMP_RUN)
+	$(MANAGE) compile_translations
+
+run: check-python $(STAMP_RUN) translations
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	@if $(MANAGE) help load_demo >/dev/null 2>&1; then \
+	  $(MANAGE) load_demo; \
+	else \
+	  echo "(load_demo is not available yet: starting without demo data)"; \
+	fi
+	@echo "Renkei: http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# The suite on SQLite with eager Celery, whatever the caller's environment says;
+# .ci/run repeats it on PostgreSQL + Redis. pytest's "no tests collected" (5) is a failure.
+test: check-python $(STAMP_DEV) translations
+	@mkdir -p var
+	@env -u DATABASE_URL -u REDIS_URL -u EMAIL_URL -u RENKEI_REQUIRE_ALL \
+	  DJANGO_SETTINGS_MODULE=portal.settings.test \
+	  $(VENV_PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+bench:
+	@echo "No benchmark yet."
+
+lint: $(STAMP_DEV)
+	$(VENV)/bin/ruff check .
+
+messages: $(STAMP_RUN)
+	@mkdir -p locale
+	$(MANAGE) makemessages -l ja -l en --domain django \
+	  --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'build/*'
