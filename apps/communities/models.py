@@ -159,14 +159,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.community} ({self.get_role_display()})"
 
-    @property
-    def is_active(self) -> bool:
-        return self.status == MembershipStatus.ACTIVE
-
-    @property
-    def is_secretariat(self) -> bool:
-        return self.is_active and self.role == Role.SECRETARIAT
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         from apps.communities.groups import membership_sync_groups
@@ -180,6 +172,15 @@ class Membership(models.Model):
         membership_sync_groups(self)
         return super().delete(*args, **kwargs)
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.is_active and self.role == Role.SECRETARIAT
 
 class GroupKind(models.TextChoices):
     MEMBERS = "members", _("All active members")
@@ -326,14 +327,14 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} → {self.community}"
 
-    def token(self) -> str:
-        return salted_hmac("renkei.invitation", f"{self.pk}:{self.nonce}",
-                           algorithm="sha256").hexdigest()
-
     def save(self, *args, **kwargs):
         if not self.token_hash:
             self.token_hash = hash_token(self.token())
         super().save(*args, **kwargs)
+
+    def token(self) -> str:
+        return salted_hmac("renkei.invitation", f"{self.pk}:{self.nonce}",
+                           algorithm="sha256").hexdigest()
 
     def accept_url(self) -> str:
         return reverse("communities:invitation_accept", args=[self.token()])

@@ -117,6 +117,7 @@ class AgreementView(CommunityMixin, FormView):
     """The member reads the current agreement and the TLP briefing and accepts both."""
 
     template_name = "communities/agreement.html"
+    form_class = AgreementAcceptForm
     allow_awaiting_agreement = True
 
     def get_form_kwargs(self):
