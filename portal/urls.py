@@ -8,4 +8,5 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("apps.communities.urls")),
+    path("", include("apps.meetings.urls")),
 ]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.meetings import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("c/<slug:slug>/meetings/", views.MeetingListView.as_view(), name="list"),
+    path("c/<slug:slug>/meetings/<uuid:pk>/", views.MeetingDetailView.as_view(), name="detail"),
+]

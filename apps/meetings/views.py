@@ -1,0 +1,30 @@
+"""Read-only meeting pages for a community's active members, under /c/<slug>/meetings/."""
+
+from django.utils import timezone
+from django.views.generic import DetailView, ListView
+
+from apps.communities.views import CommunityMixin
+from apps.meetings.selectors import meeting_in, meetings_of
+
+
+class MeetingContextMixin(CommunityMixin):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["now"] = timezone.now()  # tells upcoming meetings from held ones
+        return context
+
+
+class MeetingListView(MeetingContextMixin, ListView):
+    template_name = "meetings/meeting_list.html"
+    context_object_name = "meetings"
+
+    def get_queryset(self):
+        return meetings_of(self.community)
+
+
+class MeetingDetailView(MeetingContextMixin, DetailView):
+    template_name = "meetings/meeting_detail.html"
+    context_object_name = "meeting"
+
+    def get_object(self, queryset=None):
+        return meeting_in(self.community, self.kwargs["pk"])
