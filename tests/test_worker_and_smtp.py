@@ -9,18 +9,14 @@ import time
 from email import policy
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
-from django.db import connections, transaction
+from django.db import transaction
 
 from apps.communities.models import Invitation
 from apps.communities.services import invitation_create, invitation_get_by_token
 from apps.communities.tasks import send_invitation_email
-from portal.celery import app as celery_app
+from tests.workers import WAIT_SECONDS, running_worker
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-WAIT_SECONDS = 30
 
 
 def _free_port() -> int:
@@ -67,45 +63,11 @@ def smtp_server(settings):
         controller.stop()
 
 
-class _Finished:
-    """Results of tasks the worker thread has finished, keyed by task id."""
-
-    def __init__(self):
-        self.results: dict[str, object] = {}
-        self._changed = threading.Condition()
-
-    def record(self, task_id, retval):
-        with self._changed:
-            self.results[task_id] = retval
-            self._changed.notify_all()
-
-    def wait_for(self, task_id: str, timeout: float = WAIT_SECONDS):
-        with self._changed:
-            if not self._changed.wait_for(lambda: task_id in self.results, timeout=timeout):
-                raise AssertionError(f"the worker did not finish task {task_id} in {timeout}s")
-            return self.results[task_id]
-
-
 @pytest.fixture
 def celery_worker(smtp_server):
     """A worker thread of the project's own Celery app, consuming from REDIS_URL."""
-    assert not celery_app.conf.task_always_eager, "REDIS_URL must make Celery use the broker"
-    finished = _Finished()
-
-    def on_postrun(sender=None, task_id=None, retval=None, **kwargs):
-        finished.record(task_id, retval)
-        # The worker thread has its own DB connection: close it so the test database can be
-        # flushed and dropped afterwards.
-        connections.close_all()
-
-    task_postrun.connect(on_postrun, weak=False)
-    celery_app.control.purge()  # leftovers of earlier runs would be consumed first
-    try:
-        with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False,
-                          loglevel="WARNING", shutdown_timeout=15):
-            yield finished
-    finally:
-        task_postrun.disconnect(on_postrun)
+    with running_worker() as finished:
+        yield finished
 
 
 def _wait_until(condition, timeout: float = WAIT_SECONDS):

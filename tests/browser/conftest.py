@@ -1,0 +1,113 @@
+"""Browser-test harness: Playwright for Python driving Debian's Chromium (/usr/bin/chromium,
+never a downloaded browser) against pytest-django's live server."""
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in this thread; Django's ORM would otherwise
+# refuse to be called from the test body while that loop exists.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("RENKEI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-background-networking",  # the CI machine has no network: no phoning home
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page() -> a page in a fresh browser context (its own cookies: one person each)."""
+    contexts = []
+
+    def make(locale: str = "ja-JP"):
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page, "step") saves var/screenshots/<module>-NN-step.png, numbered in order
+    (e.g. onboarding_journey-03-invite-form.png)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    module = request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    siblings = [item for item in request.session.items if item.module is request.node.module]
+    prefix = module
+    if len(siblings) > 1:  # several tests in one module: keep their screenshots apart
+        prefix += "-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name.removeprefix("test_"))
+    for old in SCREENSHOTS.glob(f"{prefix}-*.png"):
+        old.unlink()
+    counter = iter(range(1, 100))
+
+    def take(page, step: str) -> Path:
+        path = SCREENSHOTS / f"{prefix}-{next(counter):02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def task_runner():
+    """With REDIS_URL, tasks go through the broker: run a real worker thread beside the live
+    server. Without it Celery is eager and there is nothing to start."""
+    from portal.celery import app as celery_app
+
+    if celery_app.conf.task_always_eager:
+        yield None
+        return
+    from tests.workers import running_worker
+
+    with running_worker() as finished:
+        yield finished
+
+
+def wait_for(condition, timeout: float = 30, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
