@@ -1,0 +1,47 @@
+"""What the API shows of a person and their tokens. A token's clear key is shown once."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.accounts.models import ApiToken, User
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """The signed-in person's own settings; the e-mail address (the login) is read-only."""
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "language", "time_zone", "digest_frequency"]
+        read_only_fields = ["id", "email"]
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    """A token as listed: its name and prefix let the owner recognise it, never use it."""
+
+    is_active = serializers.BooleanField(read_only=True, help_text=_("False once revoked."))
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at",
+                  "is_active"]
+        read_only_fields = fields
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=100, label=_("Token name"),
+        help_text=_("What will use it, e.g. “SIEM integration”."),
+    )
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    """The answer to a creation: the only time the clear key is ever returned."""
+
+    key = serializers.CharField(
+        read_only=True,
+        help_text=_("The clear key. Copy it now: it is stored hashed and never shown again."),
+    )
+
+    class Meta(TokenSerializer.Meta):
+        fields = [*TokenSerializer.Meta.fields, "key"]
+        read_only_fields = fields

@@ -1,0 +1,88 @@
+"""The signed-in person's own profile and API tokens."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.response import Response
+
+from apps.accounts.api.mixins import UserPreferencesMixin
+from apps.accounts.api.serializers import (
+    ProfileSerializer,
+    TokenCreatedSerializer,
+    TokenCreateSerializer,
+    TokenSerializer,
+)
+from apps.accounts.models import ApiToken
+from apps.accounts.services import token_issue, token_revoke
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary=_("Read your profile"),
+        description=_("Your e-mail address, display name, language, time zone and digest "
+                      "preference."),
+        tags=["accounts"],
+    ),
+    patch=extend_schema(
+        summary=_("Change your profile"),
+        description=_("Change your display name, language, time zone or digest frequency. "
+                      "The e-mail address is your login and cannot be changed here."),
+        tags=["accounts"],
+    ),
+)
+class MeView(UserPreferencesMixin, generics.RetrieveUpdateAPIView):
+    serializer_class = ProfileSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return self.request.user
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        # The answer itself should already speak the language just chosen.
+        UserPreferencesMixin.perform_authentication(self, self.request)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List your API tokens"),
+        description=_("Your tokens, revoked ones included, newest first. Only a short prefix "
+                      "of each key is shown, so you can recognise it; the key itself is "
+                      "never shown again after creation."),
+        tags=["accounts"],
+    ),
+    create=extend_schema(
+        summary=_("Create an API token"),
+        description=_("Creates a token for `Authorization: Token <key>`. The clear key is in "
+                      "this answer only: it is stored hashed and cannot be read again."),
+        request=TokenCreateSerializer,
+        responses={201: TokenCreatedSerializer},
+        tags=["accounts"],
+    ),
+    destroy=extend_schema(
+        summary=_("Revoke an API token"),
+        description=_("The token stops working at once. It stays in the list, marked "
+                      "revoked. Revoking a revoked token changes nothing."),
+        tags=["accounts"],
+    ),
+)
+class TokenViewSet(UserPreferencesMixin, mixins.ListModelMixin, mixins.CreateModelMixin,
+                   mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = TokenSerializer
+    queryset = ApiToken.objects.none()
+
+    def get_queryset(self):
+        # A person only ever sees their own tokens; anyone else's is 404.
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user).order_by("-created_at", "-pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = TokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = token_issue(user=request.user, name=serializer.validated_data["name"])
+        token.key = key
+        return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        token_revoke(token=instance)

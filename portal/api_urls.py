@@ -1,0 +1,26 @@
+"""Everything under /api/: each app's v1 endpoints, the OpenAPI schema, and its viewers.
+
+Swagger UI and Redoc come from drf-spectacular-sidecar's static files: nothing loads from a
+CDN. An app adds its API with one ``include`` line below.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+v1 = [
+    path("", include("apps.accounts.api.urls")),
+    path("", include("apps.communities.api.urls")),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema",
+                                                template_name="api/redoc.html"),
+         name="api-redoc"),
+]
