@@ -7,6 +7,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("accounts/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("portal.api_urls")),
     path("", include("apps.communities.urls")),
     path("", include("apps.meetings.urls")),
 ]

@@ -162,6 +162,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for a choice set used by several fields (user language, community default).
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "apps.accounts.models.Language"},
 }
 
 GUARDIAN_RAISE_403 = False
