@@ -42,6 +42,21 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Code outside a request speaks English in tests; Japanese is asserted explicitly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """A signed-out browser that prefers English (the site default stays Japanese)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture
 def password():
     return PASSWORD
@@ -126,7 +141,7 @@ def client_for():
     """client_for(user) -> a test client signed in as that user."""
 
     def make(user):
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(user)
         return client
 

@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.jp")
     display_name = factory.Faker("name")
-    language = "ja"
+    language = "en"  # tests read English; Japanese is checked explicitly
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

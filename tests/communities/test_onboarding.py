@@ -152,7 +152,7 @@ def test_reused_link_is_refused_and_changes_nothing(invited, client):
     link, invitation = invited
     client.post(link, {"display_name": "X", "language": "en",
                        "password1": "a-long-Passphrase-42", "password2": "a-long-Passphrase-42"})
-    other = type(client)()
+    other = type(client)(HTTP_ACCEPT_LANGUAGE="en")
     response = other.post(link, {"display_name": "Y", "language": "en",
                                  "password1": "another-Passphrase-99",
                                  "password2": "another-Passphrase-99"})
