@@ -14,12 +14,13 @@ STAMP_RUN := $(VENV)/.renkei-installed
 STAMP_DEV := $(VENV)/.renkei-installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint messages translations check-python
+.PHONY: help install run test bench lint messages translations check-python
 
 help:
 	@echo "make run       install, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test      install dev dependencies and run the whole suite on SQLite"
 	@echo "make lint      ruff check"
+	@echo "make install   create $(VENV) with the dev dependencies, nothing else"
 	@echo "make messages  update locale/{ja,en}/LC_MESSAGES/django.po from the code and templates"
 	@echo "make bench     (no benchmark yet)"
 	@echo "Variables: PYTHON=$(PYTHON) VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) PYTEST_ARGS=..."
@@ -44,6 +45,9 @@ $(STAMP_RUN): pyproject.toml | $(VENV_PY)
 $(STAMP_DEV): pyproject.toml | $(VENV_PY)
 	$(VENV_PY) -m pip install --quiet -e '.[dev]'
 	@touch $@ $(STAMP_RUN)
+
+# The virtualenv with the dev extra, without running anything (.ci/run times it apart).
+install: check-python $(STAMP_DEV)
 
 translations: $(STAMP_RUN)
 	$(MANAGE) compile_translations
