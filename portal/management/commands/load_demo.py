@@ -1,0 +1,323 @@
+"""`python manage.py load_demo [--manifest FILE]`: build (or rebuild) the demo world.
+
+The data lives in `portal/demo_data.py`; this command turns it into rows. It is idempotent:
+everything is looked up by slug, e-mail or a natural key and updated in place, so a second
+run leaves the same world with no duplicates.
+
+Each part of the portal adds one step to ``STEPS``: a function ``step(world)`` that creates
+its demo content and, for shared content, calls ``world.add_item(...)`` so the manifest
+describes it (DESIGN.md, "The demo manifest").
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from apps.communities.groups import federation_sync_groups
+from apps.communities.models import (
+    Agreement,
+    AgreementAcceptance,
+    Community,
+    Federation,
+    Invitation,
+    Membership,
+    MembershipStatus,
+    Organization,
+)
+from apps.meetings.models import Meeting, MeetingSeries
+from portal import demo_data
+
+User = get_user_model()
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+DEMO_IP = "192.0.2.10"  # TEST-NET-1: recorded as the address agreements were accepted from
+
+# Statuses reached only after the member accepted the agreement and read the TLP briefing.
+PAST_AGREEMENT = {MembershipStatus.PENDING_APPROVAL, MembershipStatus.ACTIVE,
+                  MembershipStatus.SUSPENDED, MembershipStatus.LEFT}
+WAS_ACTIVE = {MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED, MembershipStatus.LEFT}
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    """Japanese fiscal years start on 1 April: 2026-03-31 is in fiscal 2025."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+@dataclass
+class DemoWorld:
+    """What the steps build, by natural key, and what the manifest will list."""
+
+    password: str
+    now: datetime.datetime
+    # Hashed once and shared by every demo account: a demo needs no per-user salt, and
+    # hashing twenty passwords one by one would make every `make run` seconds slower.
+    password_hash: str = ""
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    communities: dict[str, Community] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    federations: dict[str, Federation] = field(default_factory=dict)
+    items: list[dict] = field(default_factory=list)
+
+    @property
+    def fiscal_year(self) -> int:
+        return fiscal_year_of(self.now.astimezone(TOKYO).date())
+
+    @property
+    def epoch(self) -> datetime.datetime:
+        """A fixed moment before the year began: when the demo members joined."""
+        return datetime.datetime(self.fiscal_year, 3, 1, 10, 0, tzinfo=TOKYO)
+
+    def at(self, month: int, day: int, hhmm: str) -> datetime.datetime:
+        """A moment inside the current fiscal year (January to March fall in the next year)."""
+        year = self.fiscal_year if month >= 4 else self.fiscal_year + 1
+        hour, minute = (int(part) for part in hhmm.split(":"))
+        return datetime.datetime(year, month, day, hour, minute, tzinfo=TOKYO)
+
+    def add_item(self, *, kind: str, id, api_url: str, community: str, tlp: str, author: str,
+                 anonymous: bool = False, federated: bool = False,
+                 recipient_organizations: list[str] | None = None,
+                 recipient_users: list[str] | None = None) -> None:
+        """Describe one piece of shared content in the manifest, as its author chose it."""
+        self.items.append({
+            "kind": kind, "id": str(id), "api_url": api_url, "community": community,
+            "tlp": tlp, "author": author, "anonymous": anonymous, "federated": federated,
+            "recipient_organizations": recipient_organizations or [],
+            "recipient_users": recipient_users or [],
+        })
+
+
+def load_organizations(world: DemoWorld) -> None:
+    for data in demo_data.ORGANIZATIONS:
+        world.organizations[data["slug"]], _ = Organization.objects.update_or_create(
+            slug=data["slug"],
+            defaults={key: value for key, value in data.items() if key != "slug"},
+        )
+
+
+def load_communities(world: DemoWorld) -> None:
+    """Each community and its current agreement (version 1, rewritten in place)."""
+    for data in demo_data.COMMUNITIES:
+        community, _ = Community.objects.update_or_create(
+            slug=data["slug"],
+            defaults={key: data[key] for key in ("kind", "name", "name_en", "description",
+                                                 "requires_approval",
+                                                 "amber_titles_in_email")},
+        )
+        world.communities[community.slug] = community
+        extra = data["agreement_extra"]
+        body = demo_data.AGREEMENT_BODY.format(
+            name=data["name"], title=data["agreement_title"],
+            extra=demo_data.AGREEMENT_EXTRA_CLAUSE.format(extra=extra) if extra else "",
+        )
+        Agreement.objects.update_or_create(
+            community=community, version=1,
+            defaults={"title": data["agreement_title"], "body": body,
+                      "published_at": world.epoch - datetime.timedelta(days=30)},
+        )
+
+
+def _demo_user(world: DemoWorld, data: dict, **flags) -> User:
+    user, _ = User.objects.update_or_create(
+        email=data["email"],
+        defaults={
+            "display_name": data["display_name"],
+            "language": data.get("language", "ja"),
+            "time_zone": data.get("time_zone", "Asia/Tokyo"),
+            "digest_frequency": data.get("digest_frequency", "weekly"),
+            "is_active": True,
+            "is_staff": flags.get("is_superuser", False),
+            "is_superuser": flags.get("is_superuser", False),
+        },
+    )
+    user.password = world.password_hash
+    user.save(update_fields=["password"])
+    world.users[user.email] = user
+    return user
+
+
+def load_users(world: DemoWorld) -> None:
+    _demo_user(world, demo_data.ADMIN, is_superuser=True)
+    for data in demo_data.USERS:
+        _demo_user(world, data)
+
+
+def load_memberships(world: DemoWorld) -> None:
+    """Memberships with the dates their status implies, agreement acceptances for everyone
+    who got past the agreement, and an open invitation for everyone still invited."""
+    epoch = world.epoch
+    for data in demo_data.USERS:
+        user = world.users[data["email"]]
+        for slug, org_slug, role, status in data["memberships"]:
+            community = world.communities[slug]
+            membership, _ = Membership.objects.update_or_create(
+                community=community, user=user,
+                defaults={
+                    "organization": world.organizations[org_slug],
+                    "role": role,
+                    "status": status,
+                    "briefing_acknowledged_at": epoch if status in PAST_AGREEMENT else None,
+                    "approved_at": epoch if status in WAS_ACTIVE else None,
+                    "activated_at": epoch if status in WAS_ACTIVE else None,
+                    "suspended_at": (epoch + datetime.timedelta(days=90)
+                                     if status == MembershipStatus.SUSPENDED else None),
+                    "left_at": (epoch + datetime.timedelta(days=120)
+                                if status == MembershipStatus.LEFT else None),
+                },
+            )
+            if status in PAST_AGREEMENT:
+                AgreementAcceptance.objects.get_or_create(
+                    agreement=community.current_agreement, user=user,
+                    defaults={"accepted_at": epoch, "ip_address": DEMO_IP,
+                              "user_agent": "load_demo"},
+                )
+            if status == MembershipStatus.INVITED:
+                _open_invitation(world, membership)
+
+
+def _open_invitation(world: DemoWorld, membership: Membership) -> None:
+    """An unused, unexpired link, so the secretariat's screens show a real pending invite.
+    No e-mail is sent: the demo user signs in with the demo password instead."""
+    if Invitation.objects.filter(membership=membership).usable().exists():
+        return
+    user = membership.user
+    Invitation.objects.create(
+        community=membership.community, membership=membership, email=user.email,
+        name=user.display_name, organization=membership.organization, role=membership.role,
+        language=user.language, expires_at=world.now + datetime.timedelta(days=14),
+    )
+
+
+def load_federations(world: DemoWorld) -> None:
+    for data in demo_data.FEDERATIONS:
+        federation, _ = Federation.objects.update_or_create(
+            slug=data["slug"],
+            defaults={"name": data["name"], "name_en": data["name_en"],
+                      "coordinator": world.communities[data["coordinator"]]},
+        )
+        federation.communities.set([world.communities[slug] for slug in data["communities"]])
+        federation.liaisons.set([world.users[email] for email in data["liaisons"]])
+        federation_sync_groups(federation)
+        world.federations[federation.slug] = federation
+
+
+def load_meetings(world: DemoWorld) -> None:
+    """One fiscal year of meetings per series: the current one, so some are already held
+    (with a summary) and some are still to come."""
+    for data in demo_data.MEETING_SERIES:
+        community = world.communities[data["community"]]
+        series, _ = MeetingSeries.objects.update_or_create(
+            community=community, fiscal_year=world.fiscal_year, title=data["title"],
+            defaults={"title_en": data["title_en"], "purpose": data["purpose"]},
+        )
+        for meeting in data["meetings"]:
+            starts_at = world.at(*meeting["date"], meeting["time"][0])
+            ends_at = world.at(*meeting["date"], meeting["time"][1])
+            Meeting.objects.update_or_create(
+                series=series, number=meeting["number"],
+                defaults={
+                    "community": community,
+                    "title": meeting["title"],
+                    "title_en": meeting["title_en"],
+                    "starts_at": starts_at,
+                    "ends_at": ends_at,
+                    "location": meeting["location"],
+                    "online_url": meeting["online_url"],
+                    "presenters": meeting["presenters"],
+                    "summary": meeting["summary"] if ends_at < world.now else "",
+                },
+            )
+
+
+# In order; later parts append their own step (incidents, threads, minutes, materials…).
+STEPS: list[Callable[[DemoWorld], None]] = [
+    load_organizations,
+    load_communities,
+    load_users,
+    load_memberships,
+    load_federations,
+    load_meetings,
+]
+
+
+def build_manifest(world: DemoWorld) -> dict:
+    """The manifest of DESIGN.md, read back from the database so it matches what was built."""
+    emails = list(world.users)
+    memberships: dict[str, list[dict]] = {email: [] for email in emails}
+    for membership in (Membership.objects.filter(user__email__in=emails,
+                                                 community__slug__in=world.communities)
+                       .select_related("user", "community", "organization")
+                       .order_by("user__email", "community__slug")):
+        memberships[membership.user.email].append({
+            "community": membership.community.slug,
+            "organization": membership.organization.slug,
+            "role": membership.role,
+            "status": membership.status,
+        })
+    users = [
+        {"email": user.email, "password": world.password, "is_superuser": user.is_superuser,
+         "memberships": memberships[user.email]}
+        for user in world.users.values()
+    ]
+    communities = [
+        {"slug": community.slug, "kind": community.kind,
+         "federations": sorted(community.federations.values_list("slug", flat=True))}
+        for community in world.communities.values()
+    ]
+    return {"users": users, "communities": communities, "items": world.items}
+
+
+class Command(BaseCommand):
+    help = ("Build the demo world (idempotent). Passwords come from DEMO_PASSWORD "
+            "(default 'demo'); --manifest writes a JSON description of it.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--manifest", type=Path, metavar="FILE",
+                            help="write the demo manifest (JSON) to FILE")
+
+    def handle(self, *args, manifest: Path | str | None = None, **options):
+        manifest = Path(manifest) if manifest else None
+        password = os.environ.get("DEMO_PASSWORD") or "demo"
+        world = DemoWorld(password=password, now=timezone.now(),
+                          password_hash=make_password(password))
+        with transaction.atomic():
+            for step in STEPS:
+                step(world)
+        data = build_manifest(world)
+        if manifest:
+            manifest.parent.mkdir(parents=True, exist_ok=True)
+            manifest.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
+                                encoding="utf-8")
+        self._print_logins(data)
+        if manifest:
+            self.stdout.write(f"Manifest written to {manifest}")
+
+    def _print_logins(self, data: dict) -> None:
+        rows = []
+        for user in data["users"]:
+            roles = ", ".join(
+                f"{m['community']}:{m['role']}"
+                + ("" if m["status"] == "active" else f" ({m['status']})")
+                for m in user["memberships"]
+            )
+            rows.append((user["email"], user["password"],
+                         "superuser" if user["is_superuser"] else roles))
+        widths = [max(len(row[i]) for row in [("e-mail", "password", ""), *rows])
+                  for i in range(2)]
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo world ready: {len(data['communities'])} communities, "
+            f"{len(data['users'])} users. Sign in at /accounts/login/ with:"))
+        self.stdout.write(f"{'e-mail':<{widths[0]}}  {'password':<{widths[1]}}  "
+                          "communities (role, status if not active)")
+        for email, password, roles in rows:
+            self.stdout.write(f"{email:<{widths[0]}}  {password:<{widths[1]}}  {roles}")

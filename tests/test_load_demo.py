@@ -1,0 +1,190 @@
+"""`load_demo`: an idempotent demo world and a manifest that tells the truth about it."""
+
+import io
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+
+from apps.communities.models import (
+    Agreement,
+    AgreementAcceptance,
+    Community,
+    CommunityKind,
+    Federation,
+    Invitation,
+    Membership,
+    MembershipStatus,
+    Organization,
+    Role,
+)
+from apps.meetings.models import Meeting, MeetingSeries
+
+User = get_user_model()
+
+MODELS = [User, Organization, Community, Membership, Federation, Agreement,
+          AgreementAcceptance, Invitation, Group, MeetingSeries, Meeting]
+TLP_LABELS = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"}
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def manifest(db, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "s3cret-demo")
+    path = tmp_path / "out" / "manifest.json"
+    out = io.StringIO()
+    call_command("load_demo", "--manifest", str(path), stdout=out)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data_printed[:] = [out.getvalue()]
+    return data
+
+
+data_printed: list[str] = []
+
+
+def assert_manifest_shape(data: dict) -> None:
+    """The manifest format of DESIGN.md, key by key."""
+    assert set(data) == {"users", "communities", "items"}
+    slugs = {c["slug"] for c in data["communities"]}
+    emails = {u["email"] for u in data["users"]}
+    for community in data["communities"]:
+        assert set(community) == {"slug", "kind", "federations"}
+        assert community["kind"] in CommunityKind.values
+        assert all(isinstance(slug, str) for slug in community["federations"])
+    for user in data["users"]:
+        assert set(user) == {"email", "password", "is_superuser", "memberships"}
+        assert isinstance(user["password"], str) and user["password"]
+        assert isinstance(user["is_superuser"], bool)
+        for m in user["memberships"]:
+            assert set(m) == {"community", "organization", "role", "status"}
+            assert m["community"] in slugs
+            assert m["role"] in Role.values
+            assert m["status"] in MembershipStatus.values
+    assert isinstance(data["items"], list)
+    for item in data["items"]:
+        assert set(item) == {"kind", "id", "api_url", "community", "tlp", "author", "anonymous",
+                             "federated", "recipient_organizations", "recipient_users"}
+        assert item["kind"] in {"incident", "thread", "minutes", "material"}
+        assert item["tlp"] in TLP_LABELS
+        assert item["community"] in slugs
+        assert item["author"] in emails
+
+
+def test_manifest_has_the_designed_shape(manifest):
+    assert_manifest_shape(manifest)
+    assert len({u["email"] for u in manifest["users"]}) == len(manifest["users"])
+
+
+def test_running_twice_builds_the_same_world(manifest, tmp_path):
+    before = counts()
+    path = tmp_path / "second.json"
+    call_command("load_demo", manifest=str(path), stdout=io.StringIO())
+    assert counts() == before
+    assert json.loads(path.read_text(encoding="utf-8")) == manifest
+
+
+def test_every_role_and_every_status_is_present(manifest):
+    memberships = [m for u in manifest["users"] for m in u["memberships"]]
+    assert {m["role"] for m in memberships} == set(Role.values)
+    assert {m["status"] for m in memberships} == set(MembershipStatus.values)
+
+
+def test_every_kind_of_community_and_a_federation_of_two_isacs(manifest):
+    kinds = [c["kind"] for c in manifest["communities"]]
+    assert {"study_group", "council"} <= set(kinds)
+    assert kinds.count("isac") >= 2
+    federated = [c for c in manifest["communities"] if c["federations"]]
+    assert len(federated) >= 2 and all(c["kind"] == "isac" for c in federated)
+    federation = Federation.objects.get(slug=federated[0]["federations"][0])
+    assert federation.coordinator in federation.communities.all()
+    assert federation.liaisons.exists()
+
+
+def test_each_listed_user_signs_in_with_the_listed_password(manifest):
+    for user in manifest["users"]:
+        assert user["password"] == "s3cret-demo"
+        assert Client().login(email=user["email"], password=user["password"]), user["email"]
+
+
+def test_logins_are_printed_as_a_table(manifest):
+    printed = data_printed[0]
+    for user in manifest["users"]:
+        line = next(line for line in printed.splitlines() if line.startswith(user["email"] + " "))
+        assert "s3cret-demo" in line
+        for m in user["memberships"]:
+            assert f"{m['community']}:{m['role']}" in line
+
+
+def test_superuser_is_listed_as_such(manifest):
+    admin = next(u for u in manifest["users"] if u["email"] == "admin@renkei.example")
+    assert admin["is_superuser"] is True
+    assert User.objects.get(email="admin@renkei.example").is_superuser
+    assert [u["email"] for u in manifest["users"] if u["is_superuser"]] == [admin["email"]]
+
+
+def test_every_membership_in_the_manifest_matches_the_database(manifest):
+    listed = {
+        (u["email"], m["community"], m["organization"], m["role"], m["status"])
+        for u in manifest["users"] for m in u["memberships"]
+    }
+    in_db = set(
+        Membership.objects.filter(user__email__in=[u["email"] for u in manifest["users"]])
+        .values_list("user__email", "community__slug", "organization__slug", "role", "status")
+    )
+    assert listed == in_db
+    for user in manifest["users"]:
+        assert User.objects.get(email=user["email"]).is_superuser == user["is_superuser"]
+    for community in manifest["communities"]:
+        db = Community.objects.get(slug=community["slug"])
+        assert db.kind == community["kind"]
+        assert sorted(db.federations.values_list("slug", flat=True)) == community["federations"]
+
+
+def test_members_past_the_agreement_have_accepted_it_and_others_have_not(manifest):
+    for membership in Membership.objects.select_related("community", "user"):
+        accepted = AgreementAcceptance.objects.filter(
+            agreement=membership.community.current_agreement, user=membership.user).exists()
+        owes_agreement = membership.status in (MembershipStatus.INVITED,
+                                               MembershipStatus.AWAITING_AGREEMENT)
+        assert accepted is not owes_agreement, membership
+
+
+def test_every_community_has_a_current_agreement(manifest):
+    for community in Community.objects.all():
+        assert community.current_agreement is not None
+        assert "TLP:RED" in community.current_agreement.body
+
+
+def test_study_group_has_a_fiscal_year_of_six_meetings(manifest):
+    series = MeetingSeries.objects.get(community__kind=CommunityKind.STUDY_GROUP)
+    meetings = list(series.meetings.order_by("starts_at"))
+    assert [m.number for m in meetings] == [1, 2, 3, 4, 5, 6]
+    for meeting in meetings:
+        assert series.starts_on <= meeting.starts_at.date() <= series.ends_on
+        assert meeting.title and meeting.title_en and meeting.community_id == series.community_id
+
+
+def test_invited_member_has_one_open_invitation(manifest, tmp_path):
+    call_command("load_demo", stdout=io.StringIO())
+    for membership in Membership.objects.filter(status=MembershipStatus.INVITED):
+        assert Invitation.objects.filter(membership=membership).usable().count() == 1
+
+
+def test_active_demo_member_reads_the_meetings_and_others_do_not(manifest):
+    community = Community.objects.get(kind=CommunityKind.STUDY_GROUP)
+    url = f"/c/{community.slug}/meetings/"
+    active = Membership.objects.filter(community=community, status="active").first().user
+    outsider = User.objects.exclude(memberships__community=community).exclude(
+        is_superuser=True).first()
+    assert Client().get(url).status_code == 302
+    client = Client()
+    client.force_login(active)
+    assert client.get(url).status_code == 200
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
