@@ -233,3 +233,11 @@ def test_api_docs_load_nothing_off_site(client, url):
     assert "googleapis" not in html
     assert "/static/drf_spectacular_sidecar/" in html
 
+
+
+def test_the_answer_to_a_language_change_speaks_the_new_language(alice, client_for):
+    alice.language = "en"
+    alice.save()
+    response = client_for(alice).patch(ME, {"language": "ja"}, content_type="application/json")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "ja"

@@ -5,6 +5,17 @@ import zoneinfo
 from django.utils import timezone, translation
 
 
+def activate_user_preferences(request, user) -> None:
+    """Speak the user's language and show times in their time zone for the rest of the
+    request (the same choice the site middleware makes for session users)."""
+    translation.activate(user.language)
+    request.LANGUAGE_CODE = user.language
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.activate(zoneinfo.ZoneInfo("Asia/Tokyo"))
+
+
 class UserPreferencesMixin:
     """Answer in the caller's language and time zone.
 
@@ -14,11 +25,5 @@ class UserPreferencesMixin:
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
-        user = request.user
-        if user is not None and user.is_authenticated:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.activate(zoneinfo.ZoneInfo("Asia/Tokyo"))
+        if request.user is not None and request.user.is_authenticated:
+            activate_user_preferences(request, request.user)

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 
-from apps.accounts.api.mixins import UserPreferencesMixin
+from apps.accounts.api.mixins import UserPreferencesMixin, activate_user_preferences
 from apps.accounts.api.serializers import (
     ProfileSerializer,
     TokenCreatedSerializer,
@@ -40,7 +40,7 @@ class MeView(UserPreferencesMixin, generics.RetrieveUpdateAPIView):
     def perform_update(self, serializer):
         super().perform_update(serializer)
         # The answer itself should already speak the language just chosen.
-        UserPreferencesMixin.perform_authentication(self, self.request)
+        activate_user_preferences(self.request, serializer.instance)
 
 
 @extend_schema_view(
