@@ -216,9 +216,12 @@ def load_meetings(world: DemoWorld) -> None:
     (with a summary) and some are still to come."""
     for data in demo_data.MEETING_SERIES:
         community = world.communities[data["community"]]
+        # Keyed without the year: a rerun after 1 April moves the demo year forward instead
+        # of adding a second one, so the world stays the same size.
         series, _ = MeetingSeries.objects.update_or_create(
-            community=community, fiscal_year=world.fiscal_year, title=data["title"],
-            defaults={"title_en": data["title_en"], "purpose": data["purpose"]},
+            community=community, title=data["title"],
+            defaults={"fiscal_year": world.fiscal_year, "title_en": data["title_en"],
+                      "purpose": data["purpose"]},
         )
         for meeting in data["meetings"]:
             starts_at = world.at(*meeting["date"], meeting["time"][0])
