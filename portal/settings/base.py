@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "portal",
     "apps.accounts",
     "apps.communities",
+    "apps.sharing",
+    "apps.incidents",
     "apps.meetings",
 ]
 

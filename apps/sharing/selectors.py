@@ -1,0 +1,133 @@
+"""The one door for reading shared content: every list, detail, search, export, digest and
+feed asks here who may see what.
+
+Visibility is read from guardian's direct-FK grant tables with small subqueries (the idea of
+paperless-ngx `_permitted_document_ids`), never with `get_objects_for_user`: no casts of
+`object_pk`, no `IN` lists built in Python, one SQL statement whatever the page size.
+Superusers get nothing extra — there is no back door.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from apps.communities.models import Community, Membership, MembershipStatus, Organization, Role
+from apps.sharing.audience import AMBERS, Audience, audience_resolve
+from apps.sharing.models import permission_models, view_codename
+from apps.sharing.tlp import TLP
+
+
+def visible_to(user, queryset: QuerySet) -> QuerySet:
+    """The part of ``queryset`` that ``user`` may see.
+
+    CLEAR is public (signed-out visitors see nothing else); otherwise a grant is needed: a
+    group grant (groups follow active memberships), or a user grant that counts only while
+    the user is an active member of the item's community — a suspended RED recipient loses
+    it on the next request.
+    """
+    public = Q(tlp=TLP.CLEAR)
+    if user is None or not user.is_authenticated:
+        return queryset.filter(public)
+    user_perms, group_perms = permission_models(queryset.model)
+    codename = view_codename(queryset.model)
+    by_user = user_perms.objects.filter(user=user, permission__codename=codename)
+    by_group = group_perms.objects.filter(group__user=user, permission__codename=codename)
+    active_in = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
+    return queryset.filter(
+        public
+        | Q(pk__in=by_group.values("content_object_id"))
+        | Q(pk__in=by_user.values("content_object_id"),
+            community_id__in=active_in.values("community_id"))
+    )
+
+
+def can_view(user, obj: Model) -> bool:
+    """Whether ``user`` may see ``obj``: the same query as `visible_to`, so the two never
+    disagree."""
+    return visible_to(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def audience_count(
+    *,
+    community: Community,
+    author,
+    tlp: str,
+    organizations: Iterable | None = None,
+    users: Iterable | None = None,
+    federated: bool = False,
+) -> int | None:
+    """How many distinct people (active memberships) would see an item with this choice —
+    what the recipient picker shows before saving. ``None`` for TLP:CLEAR: it is public.
+
+    Counts from memberships, which the grant groups mirror, so it works before any grant
+    exists. Refuses the same choices as `audience_set`.
+    """
+    author_membership = Membership.objects.filter(user=author, community=community).first()
+    audience = audience_resolve(
+        community=community,
+        author_organization_id=author_membership and author_membership.organization_id,
+        tlp=tlp, organizations=organizations, users=users, federated=federated,
+    )
+    if audience.tlp == TLP.CLEAR:
+        return None
+    here = Q(community=community)
+    if audience.tlp == TLP.GREEN:
+        reach = here
+        if audience.federated:
+            reach |= Q(community__federations__communities=community)
+    elif audience.tlp in AMBERS:
+        reach = here & Q(organization_id__in=audience.organizations)
+    else:
+        reach = here & Q(user_id__in=audience.users)
+    reach |= here & Q(user=author)
+    return (Membership.objects.filter(reach, status=MembershipStatus.ACTIVE)
+            .values("user_id").distinct().count())
+
+
+def recipients_of(item) -> Audience:
+    """What the author chose (label, organisations, people, federation), for the edit form
+    and "addressed to me". Uses prefetched recipients when the caller prefetched them.
+
+    On an anonymous item the organisations include the author's own: show them only to
+    those `source_organization` would tell.
+    """
+    return Audience(
+        tlp=TLP(item.tlp),
+        organizations=frozenset(org.pk for org in item.recipient_organizations.all()),
+        users=frozenset(user.pk for user in item.recipient_users.all()),
+        federated=item.federated,
+    )
+
+
+def _secretariat_of(viewer, community_ids: set[int]) -> set[int]:
+    if not viewer.is_authenticated or not community_ids:
+        return set()
+    return set(Membership.objects.filter(
+        user=viewer, community_id__in=community_ids, status=MembershipStatus.ACTIVE,
+        role=Role.SECRETARIAT,
+    ).values_list("community_id", flat=True))
+
+
+def source_organizations(items: Iterable, viewer) -> dict:
+    """{item pk: the organisation that shared it, or None when hidden from ``viewer``} in at
+    most one query: anonymous items name their source only to the author and the community's
+    secretariat (the hub that relays them)."""
+    items = list(items)
+    hidden = [item for item in items
+              if item.anonymous and not (viewer.is_authenticated and viewer.pk == item.author_id)]
+    told = _secretariat_of(viewer, {item.community_id for item in hidden})
+    hidden_pks = {item.pk for item in hidden if item.community_id not in told}
+    return {item.pk: None if item.pk in hidden_pks else item.author_organization
+            for item in items}
+
+
+def source_organization(item, viewer) -> Organization | None:
+    return source_organizations([item], viewer)[item.pk]
+
+
+def source_label(item, viewer) -> str:
+    """The source as ``viewer`` may read it: the organisation's name, or "via the
+    secretariat" for an anonymous item."""
+    organization = source_organization(item, viewer)
+    return organization.display_name if organization else _("via the secretariat")

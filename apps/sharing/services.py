@@ -1,0 +1,135 @@
+"""Writes on audiences: the author's choice becomes guardian grants, in one transaction, and
+every change is recorded."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.communities.groups import community_group, federation_group
+from apps.communities.models import (
+    Community,
+    GroupKind,
+    Membership,
+    MembershipStatus,
+    Organization,
+    Role,
+)
+from apps.sharing.audience import AMBERS, Audience, audience_resolve
+from apps.sharing.models import AudienceChange, SharedContent, permission_models, view_codename
+from apps.sharing.selectors import can_view
+from apps.sharing.tlp import TLP
+
+# Observers "see, do not share"; guests present at one meeting.
+SHARING_ROLES = frozenset({Role.CHAIR, Role.SECRETARIAT, Role.MEMBER, Role.ADVISOR})
+
+
+def author_membership(*, author, community: Community) -> Membership:
+    """The membership under which ``author`` shares in ``community`` (its organisation becomes
+    the item's source), or PermissionDenied if they may not share there."""
+    membership = (Membership.objects.select_related("organization")
+                  .filter(user=author, community=community, status=MembershipStatus.ACTIVE)
+                  .first()) if author.is_authenticated else None
+    if membership is None:
+        raise PermissionDenied(_("Only active members of this community can share in it."))
+    if membership.role not in SHARING_ROLES:
+        raise PermissionDenied(_("Observers and guests see what is shared with them but do "
+                                 "not share."))
+    return membership
+
+
+def _check_actor(item: SharedContent, actor) -> None:
+    """Only the author, or a secretariat member who can see the item, sets its audience:
+    the secretariat may not open up what it was never shown."""
+    role = Membership.objects.filter(
+        user_id=actor.pk, community_id=item.community_id, status=MembershipStatus.ACTIVE,
+    ).values_list("role", flat=True).first() if actor.is_authenticated else None
+    if role is None:
+        raise PermissionDenied(_("Only active members of this community can change who sees "
+                                 "its items."))
+    if actor.pk == item.author_id:
+        return
+    if role == Role.SECRETARIAT and can_view(actor, item):
+        return
+    raise PermissionDenied(_("Only the author or the secretariat can change who sees this "
+                             "item."))
+
+
+def _groups(community: Community, audience: Audience) -> list[Group]:
+    if audience.tlp == TLP.GREEN:
+        groups = [community_group(community, GroupKind.MEMBERS)]
+        if audience.federated:
+            groups += [federation_group(f) for f in community.federations.all()]
+        return groups
+    if audience.tlp in AMBERS:
+        return [community_group(community, GroupKind.ORGANIZATION, organization)
+                for organization in Organization.objects.filter(pk__in=audience.organizations)]
+    return []  # RED goes to people only; CLEAR is public.
+
+
+def _grant(item: SharedContent, audience: Audience) -> None:
+    """Replace the item's view grants with those the audience calls for. The author keeps a
+    user grant on every non-public label: they always see what they wrote while active."""
+    model = type(item)
+    user_perms, group_perms = permission_models(model)
+    permission = Permission.objects.get(content_type=ContentType.objects.get_for_model(model),
+                                        codename=view_codename(model))
+    user_perms.objects.filter(content_object=item, permission=permission).delete()
+    group_perms.objects.filter(content_object=item, permission=permission).delete()
+    if audience.tlp == TLP.CLEAR:
+        return
+    user_perms.objects.bulk_create(
+        user_perms(content_object=item, user_id=pk, permission=permission)
+        for pk in sorted(audience.users | {item.author_id})
+    )
+    group_perms.objects.bulk_create(
+        group_perms(content_object=item, group=group, permission=permission)
+        for group in _groups(item.community, audience)
+    )
+
+
+def _record(item: SharedContent, actor, audience: Audience) -> AudienceChange | None:
+    content_type = ContentType.objects.get_for_model(type(item))
+    previous = (AudienceChange.objects.filter(content_type=content_type, object_id=item.pk)
+                .order_by("-pk").first())
+    if previous and previous.to_audience == audience.as_json():
+        return None
+    return AudienceChange.objects.create(
+        community_id=item.community_id, content_type=content_type, object_id=item.pk,
+        actor=actor, from_tlp=previous.to_tlp if previous else "", to_tlp=audience.tlp,
+        from_audience=previous.to_audience if previous else None,
+        to_audience=audience.as_json(),
+    )
+
+
+@transaction.atomic
+def audience_set(
+    *,
+    item: SharedContent,
+    actor,
+    tlp: str,
+    organizations: Iterable | None = None,
+    users: Iterable | None = None,
+    federated: bool = False,
+) -> AudienceChange | None:
+    """Give a saved item its label and recipients (see `audience_resolve` for what each
+    label accepts), re-compute its grants and record the change — all or nothing.
+
+    Returns the recorded change, or None when the audience was already exactly this (the
+    grants are re-computed anyway, which repairs any drift).
+    """
+    type(item)._default_manager.select_for_update().filter(pk=item.pk).values_list("pk").get()
+    _check_actor(item, actor)
+    audience = audience_resolve(
+        community=item.community, author_organization_id=item.author_organization_id,
+        tlp=tlp, organizations=organizations, users=users, federated=federated,
+    )
+    _grant(item, audience)
+    item.tlp, item.federated = audience.tlp, audience.federated
+    item.save(update_fields=["tlp", "federated"])
+    item.recipient_organizations.set(audience.organizations)
+    item.recipient_users.set(audience.users)
+    return _record(item, actor, audience)
