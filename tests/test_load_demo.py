@@ -1,5 +1,6 @@
 """`load_demo`: an idempotent demo world and a manifest that tells the truth about it."""
 
+import datetime
 import io
 import json
 
@@ -8,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from apps.communities.models import (
     Agreement,
@@ -188,3 +190,18 @@ def test_active_demo_member_reads_the_meetings_and_others_do_not(manifest):
     assert client.get(url).status_code == 200
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_a_rerun_in_the_next_fiscal_year_moves_the_demo_year_instead_of_adding_one(
+        manifest, monkeypatch):
+    before = counts()
+    year = MeetingSeries.objects.get(community__kind=CommunityKind.STUDY_GROUP).fiscal_year
+    later = timezone.now() + datetime.timedelta(days=366)
+    monkeypatch.setattr("portal.management.commands.load_demo.timezone.now", lambda: later)
+    call_command("load_demo", stdout=io.StringIO())
+    counts_after = counts()
+    # An invitation may have expired meanwhile and been renewed; nothing else grows.
+    assert {k: v for k, v in counts_after.items() if k != "Invitation"} == {
+        k: v for k, v in before.items() if k != "Invitation"}
+    assert MeetingSeries.objects.get(
+        community__kind=CommunityKind.STUDY_GROUP).fiscal_year == year + 1
