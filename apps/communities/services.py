@@ -21,6 +21,7 @@ from apps.communities.models import (
     Membership,
     MembershipStatus,
     Organization,
+    Role,
 )
 
 User = get_user_model()
@@ -263,6 +264,15 @@ def membership_decide(*, membership: Membership, action: str, actor) -> Membersh
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, organization=None
                            ) -> Membership:
+    """Change role or organisation; a community is never left without an active secretariat."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if (membership.role == Role.SECRETARIAT and role != Role.SECRETARIAT
+            and membership.status == MembershipStatus.ACTIVE
+            and not Membership.objects.filter(
+                community=membership.community_id, role=Role.SECRETARIAT,
+                status=MembershipStatus.ACTIVE).exclude(pk=membership.pk).exists()):
+        raise ValidationError(
+            _("The community would have no secretariat left. Appoint another one first."))
     membership.role = role
     if organization is not None:
         membership.organization = organization

@@ -143,3 +143,14 @@ def test_expire_invitations_task_tidies_unused_memberships(community, org_b, sec
     assert expire_invitations() == 1
     assert expire_invitations() == 0  # idempotent
     assert Membership.objects.get(pk=invitation.membership_id).status == MembershipStatus.LEFT
+
+
+def test_last_secretariat_cannot_give_up_the_role(community, sec, alice):
+    from apps.communities.services import membership_change_role
+
+    with pytest.raises(ValidationError, match="no secretariat left"):
+        membership_change_role(membership=_membership(sec, community), role="member")
+    assert _membership(sec, community).role == "secretariat"
+    membership_change_role(membership=_membership(alice, community), role="secretariat")
+    membership_change_role(membership=_membership(sec, community), role="member")
+    assert _membership(sec, community).role == "member"
