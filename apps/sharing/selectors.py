@@ -9,6 +9,7 @@ Superusers get nothing extra — there is no back door.
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,8 @@ def visible_to(user, queryset: QuerySet) -> QuerySet:
     user_perms, group_perms = permission_models(queryset.model)
     codename = view_codename(queryset.model)
     by_user = user_perms.objects.filter(user=user, permission__codename=codename)
-    by_group = group_perms.objects.filter(group__user=user, permission__codename=codename)
+    groups = get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
+    by_group = group_perms.objects.filter(group_id__in=groups, permission__codename=codename)
     active_in = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
     return queryset.filter(
         public

@@ -1,4 +1,7 @@
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from apps.incidents.models import Incident
 from apps.incidents.services import incident_create
@@ -33,3 +36,12 @@ def seers(cast):
                 if visible_to(user, Incident.objects.filter(pk=item.pk)).exists()}
 
     return names
+
+
+# Hypothesis profiles: HYPOTHESIS_PROFILE=ci runs several hundred random worlds; the local
+# default keeps a run short. Worlds touch the database, so no per-example deadline.
+settings.register_profile("dev", max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=400, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
