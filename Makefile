@@ -79,7 +79,11 @@ bench:
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
 
+# Needs GNU gettext (xgettext, msgmerge); compiling them (make run/test) does not.
+# --no-location: the committed catalogues carry no "#: file:line" comments.
 messages: $(STAMP_RUN)
+	@command -v xgettext >/dev/null 2>&1 || { \
+	  echo "error: make messages needs GNU gettext (apt-get install gettext)" >&2; exit 1; }
 	@mkdir -p locale
-	$(MANAGE) makemessages -l ja -l en --domain django \
+	$(MANAGE) makemessages -l ja -l en --domain django --no-location \
 	  --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'build/*'
