@@ -15,8 +15,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1", True), ("true", True), ("Yes", True), (" on ", True),
-     ("0", False), ("false", False), ("NO", False), ("off", False), ("", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        (" on ", True),
+        ("0", False),
+        ("false", False),
+        ("NO", False),
+        ("off", False),
+        ("", False),
+    ],
 )
 def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("RENKEI_FLAG", raw)
@@ -38,8 +47,10 @@ def test_env_bool_refuses_a_malformed_value(monkeypatch, raw):
 
 def test_email_without_url_writes_eml_files(tmp_path):
     settings = email_settings("", str(tmp_path))
-    assert settings == {"EMAIL_BACKEND": "portal.mail.EmlFileBackend",
-                        "EMAIL_FILE_PATH": str(tmp_path)}
+    assert settings == {
+        "EMAIL_BACKEND": "portal.mail.EmlFileBackend",
+        "EMAIL_FILE_PATH": str(tmp_path),
+    }
 
 
 def test_email_smtp_url_gives_plain_smtp():
@@ -53,8 +64,9 @@ def test_email_smtp_url_gives_plain_smtp():
 
 
 def test_email_smtp_tls_url_uses_starttls_and_decodes_credentials():
-    settings = email_settings("smtp+tls://mailer%40renkei:p%40ss%2Fword@mail.example.jp:587",
-                              "unused")
+    settings = email_settings(
+        "smtp+tls://mailer%40renkei:p%40ss%2Fword@mail.example.jp:587", "unused"
+    )
     assert settings["EMAIL_HOST"] == "mail.example.jp"
     assert settings["EMAIL_PORT"] == 587
     assert settings["EMAIL_USE_TLS"] is True
@@ -90,7 +102,12 @@ def _import_production_settings(secret_key: str | None) -> subprocess.CompletedP
         env["SECRET_KEY"] = secret_key
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

@@ -93,8 +93,13 @@ def test_invitation_email_goes_through_worker_and_smtp_exactly_once(
     monkeypatch.setattr(send_invitation_email, "delay", recording_delay)
     with transaction.atomic():
         invitation = invitation_create(
-            community=community, email="newcomer@beta.example.jp", name="新井 花子",
-            organization=org_b, role="member", language="ja", invited_by=sec,
+            community=community,
+            email="newcomer@beta.example.jp",
+            name="新井 花子",
+            organization=org_b,
+            role="member",
+            language="ja",
+            invited_by=sec,
         )
         # Enqueued on commit only: nothing has left yet.
         assert sent_task_ids == []

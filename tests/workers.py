@@ -47,8 +47,14 @@ def running_worker() -> Iterator[FinishedTasks]:
     task_postrun.connect(on_postrun, weak=False)
     celery_app.control.purge()
     try:
-        with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False,
-                          loglevel="WARNING", shutdown_timeout=15):
+        with start_worker(
+            celery_app,
+            pool="solo",
+            concurrency=1,
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=15,
+        ):
             yield finished
     finally:
         task_postrun.disconnect(on_postrun)
