@@ -1,0 +1,13 @@
+"""The one place that decides who sees what (TLP 2.0 over django-guardian).
+
+Write:  services.audience_set(*, item, actor, tlp, organizations=None, users=None,
+                              federated=False)
+        services.author_membership(*, author, community)
+Read:   selectors.visible_to(user, queryset), selectors.can_view(user, obj),
+        selectors.audience_count(*, community, author, tlp, organizations=None, users=None,
+                                 federated=False),
+        selectors.recipients_of(item), selectors.source_label(item, viewer),
+        selectors.source_organization(item, viewer), selectors.source_organizations(items, viewer)
+Labels: tlp.TLP (label, rank, colour, handling), tlp.parse_tlp(text)
+Models: models.SharedContent (abstract), models.AudienceChange (the record)
+"""
