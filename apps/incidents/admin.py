@@ -7,9 +7,24 @@ from django.contrib import admin
 from apps.incidents.models import Incident
 from apps.sharing.selectors import source_organization, visible_to
 
-FIELDS = ("community", "title", "summary", "category", "intent", "status", "detected_at",
-          "tlp", "federated", "anonymous", "author", "author_organization",
-          "recipient_organizations", "recipient_users", "created_at", "updated_at")
+FIELDS = (
+    "community",
+    "title",
+    "summary",
+    "category",
+    "intent",
+    "status",
+    "detected_at",
+    "tlp",
+    "federated",
+    "anonymous",
+    "author",
+    "author_organization",
+    "recipient_organizations",
+    "recipient_users",
+    "created_at",
+    "updated_at",
+)
 SOURCE_FIELDS = ("author", "author_organization", "recipient_organizations")
 
 

@@ -44,10 +44,12 @@ class Incident(SharedContent):
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True, help_text=_("Markdown"))
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
-    intent = models.CharField(_("apparent intent"), max_length=20, choices=Intent.choices,
-                              default=Intent.UNKNOWN)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
-                              default=Status.INVESTIGATING)
+    intent = models.CharField(
+        _("apparent intent"), max_length=20, choices=Intent.choices, default=Intent.UNKNOWN
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.INVESTIGATING
+    )
     detected_at = models.DateTimeField(_("detected"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

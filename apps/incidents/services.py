@@ -32,12 +32,25 @@ def incident_create(
     `sharing` turns the label and recipients into grants (or refuses them)."""
     membership = author_membership(author=author, community=community)
     incident = Incident(
-        community=community, author=author, author_organization=membership.organization,
-        anonymous=anonymous, title=title, summary=summary, category=category, intent=intent,
-        status=status, detected_at=detected_at,
+        community=community,
+        author=author,
+        author_organization=membership.organization,
+        anonymous=anonymous,
+        title=title,
+        summary=summary,
+        category=category,
+        intent=intent,
+        status=status,
+        detected_at=detected_at,
     )
     incident.full_clean()
     incident.save()
-    audience_set(item=incident, actor=author, tlp=tlp, organizations=organizations,
-                 users=users, federated=federated)
+    audience_set(
+        item=incident,
+        actor=author,
+        tlp=tlp,
+        organizations=organizations,
+        users=users,
+        federated=federated,
+    )
     return incident

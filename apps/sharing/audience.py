@@ -30,15 +30,22 @@ class Audience:
     federated: bool = False
 
     def as_json(self) -> dict:
-        return {"tlp": str(self.tlp), "organizations": sorted(self.organizations),
-                "users": sorted(self.users), "federated": self.federated}
+        return {
+            "tlp": str(self.tlp),
+            "organizations": sorted(self.organizations),
+            "users": sorted(self.users),
+            "federated": self.federated,
+        }
 
 
 def member_organizations(community: Community) -> QuerySet[Organization]:
     """Organisations represented in the community by a membership that has not ended: what
     the AMBER picker offers, and the default AMBER audience."""
-    present = (Membership.objects.filter(community=community)
-               .exclude(status=MembershipStatus.LEFT).values("organization_id"))
+    present = (
+        Membership.objects.filter(community=community)
+        .exclude(status=MembershipStatus.LEFT)
+        .values("organization_id")
+    )
     return Organization.objects.filter(pk__in=present)
 
 
@@ -73,19 +80,21 @@ def audience_resolve(
     errors: dict[str, str] = {}
     if tlp == TLP.RED and org_ids:
         errors["organizations"] = _(
-            "TLP:RED goes to named people only; it cannot be shared with organisations.")
+            "TLP:RED goes to named people only; it cannot be shared with organisations."
+        )
     if tlp in AMBERS and user_ids:
         errors["users"] = _(
-            "%(label)s is shared with organisations; only TLP:RED names people.") % {
-            "label": label}
+            "%(label)s is shared with organisations; only TLP:RED names people."
+        ) % {"label": label}
     if tlp in COMMUNITY_WIDE and (org_ids or user_ids):
         errors["organizations"] = _(
-            "%(label)s reaches the whole community; recipients cannot be chosen.") % {
-            "label": label}
+            "%(label)s reaches the whole community; recipients cannot be chosen."
+        ) % {"label": label}
     if federated and tlp not in COMMUNITY_WIDE:
         errors["federated"] = _(
             "%(label)s never leaves the community; only TLP:GREEN and TLP:CLEAR can be "
-            "shared with the federation.") % {"label": label}
+            "shared with the federation."
+        ) % {"label": label}
     elif federated and not community.federations.exists():
         errors["federated"] = _("This community is not part of a federation.")
 
@@ -96,16 +105,20 @@ def audience_resolve(
         strangers = org_ids - members
         if strangers:
             errors["organizations"] = _(
-                "Not member organisations of this community: %(names)s.") % {
-                "names": _names(Organization.objects.filter(pk__in=strangers))}
+                "Not member organisations of this community: %(names)s."
+            ) % {"names": _names(Organization.objects.filter(pk__in=strangers))}
         if author_organization_id is not None:
             org_ids.add(author_organization_id)
     if tlp == TLP.RED and user_ids:
-        known = set(Membership.objects.filter(community=community, user_id__in=user_ids)
-                    .exclude(status=MembershipStatus.LEFT).values_list("user_id", flat=True))
+        known = set(
+            Membership.objects.filter(community=community, user_id__in=user_ids)
+            .exclude(status=MembershipStatus.LEFT)
+            .values_list("user_id", flat=True)
+        )
         if user_ids - known:
             errors["users"] = _("Not members of this community: %(names)s.") % {
-                "names": _names(get_user_model().objects.filter(pk__in=user_ids - known))}
+                "names": _names(get_user_model().objects.filter(pk__in=user_ids - known))
+            }
     if errors:
         raise ValidationError(errors)
     return Audience(

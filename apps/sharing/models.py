@@ -37,27 +37,38 @@ class SharedContent(models.Model):
     default (RED, no grants) lets nobody see an item whose audience was never set."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
-                                  verbose_name=_("community"))
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
+    )
     tlp = models.CharField(_("TLP label"), max_length=12, choices=TLP.choices, default=TLP.RED)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("author"))
-    author_organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
-                                            related_name="+",
-                                            verbose_name=_("author's organisation"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    author_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author's organisation"),
+    )
     anonymous = models.BooleanField(
-        _("anonymous (via the secretariat)"), default=False,
+        _("anonymous (via the secretariat)"),
+        default=False,
         help_text=_("Only the secretariat sees which organisation shared it."),
     )
     federated = models.BooleanField(
-        _("shared with the federation"), default=False,
+        _("shared with the federation"),
+        default=False,
         help_text=_("Only for TLP:GREEN and TLP:CLEAR."),
     )
     recipient_organizations = models.ManyToManyField(
-        Organization, blank=True, related_name="+", verbose_name=_("recipient organisations"))
+        Organization, blank=True, related_name="+", verbose_name=_("recipient organisations")
+    )
     recipient_users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+",
-        verbose_name=_("recipients"))
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("recipients")
+    )
 
     objects = SharedContentQuerySet.as_manager()
 
@@ -106,15 +117,20 @@ class AudienceChange(models.Model):
     item and `sharing` stays ignorant of the content apps.
     """
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
-                                  verbose_name=_("community"))
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.UUIDField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              related_name="+", verbose_name=_("changed by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
     changed_at = models.DateTimeField(_("changed"), default=timezone.now)
-    from_tlp = models.CharField(_("previous label"), max_length=12, choices=TLP.choices,
-                                blank=True)
+    from_tlp = models.CharField(_("previous label"), max_length=12, choices=TLP.choices, blank=True)
     to_tlp = models.CharField(_("new label"), max_length=12, choices=TLP.choices)
     from_audience = models.JSONField(_("previous audience"), null=True, blank=True)
     to_audience = models.JSONField(_("new audience"))
@@ -124,8 +140,9 @@ class AudienceChange(models.Model):
         verbose_name_plural = _("audience changes")
         ordering = ["-changed_at", "-pk"]
         indexes = [
-            models.Index(fields=["community", "content_type", "object_id"],
-                         name="audiencechange_item"),
+            models.Index(
+                fields=["community", "content_type", "object_id"], name="audiencechange_item"
+            ),
         ]
 
     def __str__(self) -> str:

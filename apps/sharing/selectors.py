@@ -39,8 +39,10 @@ def visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(
         public
         | Q(pk__in=by_group.values("content_object_id"))
-        | Q(pk__in=by_user.values("content_object_id"),
-            community_id__in=active_in.values("community_id"))
+        | Q(
+            pk__in=by_user.values("content_object_id"),
+            community_id__in=active_in.values("community_id"),
+        )
     )
 
 
@@ -69,7 +71,10 @@ def audience_count(
     audience = audience_resolve(
         community=community,
         author_organization_id=author_membership and author_membership.organization_id,
-        tlp=tlp, organizations=organizations, users=users, federated=federated,
+        tlp=tlp,
+        organizations=organizations,
+        users=users,
+        federated=federated,
     )
     if audience.tlp == TLP.CLEAR:
         return None
@@ -83,8 +88,12 @@ def audience_count(
     else:
         reach = here & Q(user_id__in=audience.users)
     reach |= here & Q(user=author)
-    return (Membership.objects.filter(reach, status=MembershipStatus.ACTIVE)
-            .values("user_id").distinct().count())
+    return (
+        Membership.objects.filter(reach, status=MembershipStatus.ACTIVE)
+        .values("user_id")
+        .distinct()
+        .count()
+    )
 
 
 def recipients_of(item) -> Audience:
@@ -105,10 +114,14 @@ def recipients_of(item) -> Audience:
 def _secretariat_of(viewer, community_ids: set[int]) -> set[int]:
     if not viewer.is_authenticated or not community_ids:
         return set()
-    return set(Membership.objects.filter(
-        user=viewer, community_id__in=community_ids, status=MembershipStatus.ACTIVE,
-        role=Role.SECRETARIAT,
-    ).values_list("community_id", flat=True))
+    return set(
+        Membership.objects.filter(
+            user=viewer,
+            community_id__in=community_ids,
+            status=MembershipStatus.ACTIVE,
+            role=Role.SECRETARIAT,
+        ).values_list("community_id", flat=True)
+    )
 
 
 def source_organizations(items: Iterable, viewer) -> dict:
@@ -116,12 +129,14 @@ def source_organizations(items: Iterable, viewer) -> dict:
     most one query: anonymous items name their source only to the author and the community's
     secretariat (the hub that relays them)."""
     items = list(items)
-    hidden = [item for item in items
-              if item.anonymous and not (viewer.is_authenticated and viewer.pk == item.author_id)]
+    hidden = [
+        item
+        for item in items
+        if item.anonymous and not (viewer.is_authenticated and viewer.pk == item.author_id)
+    ]
     told = _secretariat_of(viewer, {item.community_id for item in hidden})
     hidden_pks = {item.pk for item in hidden if item.community_id not in told}
-    return {item.pk: None if item.pk in hidden_pks else item.author_organization
-            for item in items}
+    return {item.pk: None if item.pk in hidden_pks else item.author_organization for item in items}
 
 
 def source_organization(item, viewer) -> Organization | None:

@@ -30,32 +30,47 @@ SHARING_ROLES = frozenset({Role.CHAIR, Role.SECRETARIAT, Role.MEMBER, Role.ADVIS
 def author_membership(*, author, community: Community) -> Membership:
     """The membership under which ``author`` shares in ``community`` (its organisation becomes
     the item's source), or PermissionDenied if they may not share there."""
-    membership = (Membership.objects.select_related("organization")
-                  .filter(user=author, community=community, status=MembershipStatus.ACTIVE)
-                  .first()) if author.is_authenticated else None
+    membership = (
+        (
+            Membership.objects.select_related("organization")
+            .filter(user=author, community=community, status=MembershipStatus.ACTIVE)
+            .first()
+        )
+        if author.is_authenticated
+        else None
+    )
     if membership is None:
         raise PermissionDenied(_("Only active members of this community can share in it."))
     if membership.role not in SHARING_ROLES:
-        raise PermissionDenied(_("Observers and guests see what is shared with them but do "
-                                 "not share."))
+        raise PermissionDenied(
+            _("Observers and guests see what is shared with them but do not share.")
+        )
     return membership
 
 
 def _check_actor(item: SharedContent, actor) -> None:
     """Only the author, or a secretariat member who can see the item, sets its audience:
     the secretariat may not open up what it was never shown."""
-    role = Membership.objects.filter(
-        user_id=actor.pk, community_id=item.community_id, status=MembershipStatus.ACTIVE,
-    ).values_list("role", flat=True).first() if actor.is_authenticated else None
+    role = (
+        Membership.objects.filter(
+            user_id=actor.pk,
+            community_id=item.community_id,
+            status=MembershipStatus.ACTIVE,
+        )
+        .values_list("role", flat=True)
+        .first()
+        if actor.is_authenticated
+        else None
+    )
     if role is None:
-        raise PermissionDenied(_("Only active members of this community can change who sees "
-                                 "its items."))
+        raise PermissionDenied(
+            _("Only active members of this community can change who sees its items.")
+        )
     if actor.pk == item.author_id:
         return
     if role == Role.SECRETARIAT and can_view(actor, item):
         return
-    raise PermissionDenied(_("Only the author or the secretariat can change who sees this "
-                             "item."))
+    raise PermissionDenied(_("Only the author or the secretariat can change who sees this item."))
 
 
 def _groups(community: Community, audience: Audience) -> list[Group]:
@@ -65,8 +80,10 @@ def _groups(community: Community, audience: Audience) -> list[Group]:
             groups += [federation_group(f) for f in community.federations.all()]
         return groups
     if audience.tlp in AMBERS:
-        return [community_group(community, GroupKind.ORGANIZATION, organization)
-                for organization in Organization.objects.filter(pk__in=audience.organizations)]
+        return [
+            community_group(community, GroupKind.ORGANIZATION, organization)
+            for organization in Organization.objects.filter(pk__in=audience.organizations)
+        ]
     return []  # RED goes to people only; CLEAR is public.
 
 
@@ -75,8 +92,9 @@ def _grant(item: SharedContent, audience: Audience) -> None:
     user grant on every non-public label: they always see what they wrote while active."""
     model = type(item)
     user_perms, group_perms = permission_models(model)
-    permission = Permission.objects.get(content_type=ContentType.objects.get_for_model(model),
-                                        codename=view_codename(model))
+    permission = Permission.objects.get(
+        content_type=ContentType.objects.get_for_model(model), codename=view_codename(model)
+    )
     user_perms.objects.filter(content_object=item, permission=permission).delete()
     group_perms.objects.filter(content_object=item, permission=permission).delete()
     if audience.tlp == TLP.CLEAR:
@@ -93,13 +111,20 @@ def _grant(item: SharedContent, audience: Audience) -> None:
 
 def _record(item: SharedContent, actor, audience: Audience) -> AudienceChange | None:
     content_type = ContentType.objects.get_for_model(type(item))
-    previous = (AudienceChange.objects.filter(content_type=content_type, object_id=item.pk)
-                .order_by("-pk").first())
+    previous = (
+        AudienceChange.objects.filter(content_type=content_type, object_id=item.pk)
+        .order_by("-pk")
+        .first()
+    )
     if previous and previous.to_audience == audience.as_json():
         return None
     return AudienceChange.objects.create(
-        community_id=item.community_id, content_type=content_type, object_id=item.pk,
-        actor=actor, from_tlp=previous.to_tlp if previous else "", to_tlp=audience.tlp,
+        community_id=item.community_id,
+        content_type=content_type,
+        object_id=item.pk,
+        actor=actor,
+        from_tlp=previous.to_tlp if previous else "",
+        to_tlp=audience.tlp,
         from_audience=previous.to_audience if previous else None,
         to_audience=audience.as_json(),
     )
@@ -124,8 +149,12 @@ def audience_set(
     type(item)._default_manager.select_for_update().filter(pk=item.pk).values_list("pk").get()
     _check_actor(item, actor)
     audience = audience_resolve(
-        community=item.community, author_organization_id=item.author_organization_id,
-        tlp=tlp, organizations=organizations, users=users, federated=federated,
+        community=item.community,
+        author_organization_id=item.author_organization_id,
+        tlp=tlp,
+        organizations=organizations,
+        users=users,
+        federated=federated,
     )
     _grant(item, audience)
     item.tlp, item.federated = audience.tlp, audience.federated

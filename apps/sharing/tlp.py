@@ -50,10 +50,13 @@ _COLOURS = {
 _HANDLING = {
     TLP.CLEAR: _("No limit on disclosure; anyone may receive it, subject to copyright."),
     TLP.GREEN: _("Share within the community, but not on publicly accessible channels."),
-    TLP.AMBER: _("Share on a need-to-know basis within the recipient organisations and "
-                 "their clients."),
-    TLP.AMBER_STRICT: _("Organisation only — not to clients: share on a need-to-know basis "
-                        "within the recipient organisations only."),
+    TLP.AMBER: _(
+        "Share on a need-to-know basis within the recipient organisations and their clients."
+    ),
+    TLP.AMBER_STRICT: _(
+        "Organisation only — not to clients: share on a need-to-know basis "
+        "within the recipient organisations only."
+    ),
     TLP.RED: _("For the named recipients only; no further disclosure."),
 }
 

@@ -11,8 +11,15 @@ from apps.sharing.selectors import visible_to
 @pytest.fixture
 def cast(alice, bob, carol, sec, olive, sam, outsider):
     """Everybody at once, so that every test can check who must not see an item."""
-    return {"alice": alice, "bob": bob, "carol": carol, "sec": sec, "olive": olive,
-            "sam": sam, "outsider": outsider}
+    return {
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "sec": sec,
+        "olive": olive,
+        "sam": sam,
+        "outsider": outsider,
+    }
 
 
 @pytest.fixture
@@ -21,8 +28,14 @@ def share(community):
 
     def make(author, tlp, **choice):
         choice.setdefault("community", community)
-        return incident_create(author=author, title=f"{tlp} incident", category="ransomware",
-                               summary="ランサムウェアの感染を確認", tlp=tlp, **choice)
+        return incident_create(
+            author=author,
+            title=f"{tlp} incident",
+            category="ransomware",
+            summary="ランサムウェアの感染を確認",
+            tlp=tlp,
+            **choice,
+        )
 
     return make
 
@@ -32,16 +45,25 @@ def seers(cast):
     """seers(item) -> the names of the cast who can see it, read through `visible_to`."""
 
     def names(item):
-        return {name for name, user in cast.items()
-                if visible_to(user, Incident.objects.filter(pk=item.pk)).exists()}
+        return {
+            name
+            for name, user in cast.items()
+            if visible_to(user, Incident.objects.filter(pk=item.pk)).exists()
+        }
 
     return names
 
 
 # Hypothesis profiles: HYPOTHESIS_PROFILE=ci runs several hundred random worlds; the local
 # default keeps a run short. Worlds touch the database, so no per-example deadline.
-settings.register_profile("dev", max_examples=100, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", max_examples=400, deadline=None, print_blob=True,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci",
+    max_examples=400,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

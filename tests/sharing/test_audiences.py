@@ -54,17 +54,22 @@ def test_green_reaches_every_active_member_of_the_community(share, alice, seers)
 
 
 def test_amber_reaches_the_chosen_organisations_and_always_the_authors_own(
-        share, alice, org_b, seers):
+    share, alice, org_b, seers
+):
     item = share(alice, TLP.AMBER, organizations=[org_b])
     assert seers(item) == {"alice", "sec", "bob", "olive"}
     assert recipients_of(item).organizations == {org_b.pk, alice.memberships.get().organization_id}
 
 
 def test_amber_by_default_reaches_every_member_organisation_minus_exclusions(
-        share, alice, org_a, org_c, cast, seers):
+    share, alice, org_a, org_c, cast, seers
+):
     assert seers(share(alice, TLP.AMBER)) == COMMUNITY
     assert seers(share(alice, TLP.AMBER_STRICT, organizations=[org_a, org_c])) == {
-        "alice", "sec", "carol"}
+        "alice",
+        "sec",
+        "carol",
+    }
 
 
 def test_red_reaches_the_named_people_and_the_author_only(share, alice, carol, seers):
@@ -88,10 +93,12 @@ def test_suspended_red_recipient_loses_the_item_at_once(share, alice, carol, com
 
 
 def test_a_red_grant_does_not_follow_the_recipient_into_another_community(
-        share, alice, carol, community, other_community, org_c):
+    share, alice, carol, community, other_community, org_c
+):
     item = share(alice, TLP.RED, users=[carol])
-    Membership.objects.create(community=other_community, user=carol, organization=org_c,
-                              status="active")
+    Membership.objects.create(
+        community=other_community, user=carol, organization=org_c, status="active"
+    )
     _set_status(carol, community, "left")
     assert not can_view(carol, item)
 
@@ -104,7 +111,8 @@ def test_removing_an_organisation_from_the_audience(share, alice, org_b, org_c, 
 
 
 def test_removing_an_organisation_from_the_community_ends_its_access(
-        share, alice, carol, org_c, community):
+    share, alice, carol, org_c, community
+):
     item = share(alice, TLP.GREEN)
     Membership.objects.filter(organization=org_c, community=community).update(status="left")
     for membership in Membership.objects.filter(organization=org_c, community=community):
@@ -112,8 +120,7 @@ def test_removing_an_organisation_from_the_community_ends_its_access(
     assert not can_view(carol, item)
 
 
-def test_changing_the_label_recomputes_grants_and_is_recorded(share, alice, bob, community,
-                                                               seers):
+def test_changing_the_label_recomputes_grants_and_is_recorded(share, alice, bob, community, seers):
     item = share(alice, TLP.RED, users=[bob])
     assert IncidentUserObjectPermission.objects.filter(content_object=item).count() == 2
     assert not IncidentGroupObjectPermission.objects.filter(content_object=item).exists()
@@ -142,26 +149,33 @@ def test_setting_the_same_audience_again_records_nothing(share, alice, bob, org_
     assert audience_set(item=item, actor=alice, tlp="AMBER", organizations=[org_b]) is None
 
 
-@pytest.mark.parametrize(("tlp", "choice", "field"), [
-    (TLP.RED, {"organizations": ["org_b"]}, "organizations"),
-    (TLP.AMBER, {"users": ["bob"]}, "users"),
-    (TLP.GREEN, {"organizations": ["org_b"]}, "organizations"),
-    (TLP.CLEAR, {"users": ["bob"]}, "organizations"),
-    (TLP.AMBER, {"federated": True}, "federated"),
-    (TLP.AMBER_STRICT, {"federated": True}, "federated"),
-    (TLP.RED, {"federated": True}, "federated"),
-    (TLP.GREEN, {"federated": True}, "federated"),  # fin-isac is in no federation
-    (TLP.RED, {"users": ["outsider"]}, "users"),
-    (TLP.AMBER, {"organizations": ["stranger_org"]}, "organizations"),
-])
+@pytest.mark.parametrize(
+    ("tlp", "choice", "field"),
+    [
+        (TLP.RED, {"organizations": ["org_b"]}, "organizations"),
+        (TLP.AMBER, {"users": ["bob"]}, "users"),
+        (TLP.GREEN, {"organizations": ["org_b"]}, "organizations"),
+        (TLP.CLEAR, {"users": ["bob"]}, "organizations"),
+        (TLP.AMBER, {"federated": True}, "federated"),
+        (TLP.AMBER_STRICT, {"federated": True}, "federated"),
+        (TLP.RED, {"federated": True}, "federated"),
+        (TLP.GREEN, {"federated": True}, "federated"),  # fin-isac is in no federation
+        (TLP.RED, {"users": ["outsider"]}, "users"),
+        (TLP.AMBER, {"organizations": ["stranger_org"]}, "organizations"),
+    ],
+)
 def test_grants_the_label_does_not_allow_are_refused_and_leave_nothing_behind(
-        request, share, alice, tlp, choice, field):
+    request, share, alice, tlp, choice, field
+):
     request.getfixturevalue("outsider")
     request.getfixturevalue("bob")
     fixtures = {"stranger_org": lambda: OrganizationFactory(slug="stranger")}
     resolved = {
-        key: (value if isinstance(value, bool) else
-              [fixtures[v]() if v in fixtures else request.getfixturevalue(v) for v in value])
+        key: (
+            value
+            if isinstance(value, bool)
+            else [fixtures[v]() if v in fixtures else request.getfixturevalue(v) for v in value]
+        )
         for key, value in choice.items()
     }
     with pytest.raises(ValidationError) as refused:
@@ -188,8 +202,7 @@ def test_a_refused_change_keeps_the_previous_audience(share, alice, bob, org_b, 
     assert seers(item) == before
 
 
-def test_only_the_author_or_the_secretariat_changes_the_audience(share, alice, bob, sec,
-                                                                  seers):
+def test_only_the_author_or_the_secretariat_changes_the_audience(share, alice, bob, sec, seers):
     item = share(alice, TLP.AMBER)
     with pytest.raises(PermissionDenied):
         audience_set(item=item, actor=bob, tlp=TLP.CLEAR)
@@ -225,8 +238,7 @@ def test_superuser_sees_nothing_extra(share, alice, bob, community):
     assert list(visible_to(root, Incident.objects.all())) == [clear]
 
 
-def test_admin_lists_and_opens_only_what_the_superuser_may_see(share, alice, bob,
-                                                                client_for):
+def test_admin_lists_and_opens_only_what_the_superuser_may_see(share, alice, bob, client_for):
     root = UserFactory(email="root@renkei.example", is_superuser=True, is_staff=True)
     red = share(alice, TLP.RED, users=[bob])
     clear = share(alice, TLP.CLEAR)
@@ -261,7 +273,8 @@ def test_anonymous_source_hidden_except_to_the_secretariat(share, alice, bob, se
 
 
 def test_federated_green_reaches_the_federation_and_amber_never_does(
-        share, alice, outsider, community, other_community, org_a, org_b):
+    share, alice, outsider, community, other_community, org_a, org_b
+):
     federation = Federation.objects.create(slug="fed", name="連携", coordinator=community)
     federation.communities.add(community, other_community)
     federation_sync_groups(federation)
@@ -270,8 +283,7 @@ def test_federated_green_reaches_the_federation_and_amber_never_does(
     assert not can_view(outsider, share(alice, TLP.AMBER))
 
 
-def test_audience_count_is_what_the_picker_shows_before_saving(
-        community, cast, alice, bob, org_b):
+def test_audience_count_is_what_the_picker_shows_before_saving(community, cast, alice, bob, org_b):
     def count(tlp, **choice):
         return audience_count(community=community, author=alice, tlp=tlp, **choice)
 

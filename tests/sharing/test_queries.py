@@ -27,7 +27,8 @@ def items(share, alice, bob, carol, org_b, community):
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_listing_what_a_member_may_see_costs_one_query_for_5_or_50_items(
-        items, bob, count, django_assert_max_num_queries):
+    items, bob, count, django_assert_max_num_queries
+):
     items(count)
     with django_assert_max_num_queries(1):
         seen = list(visible_to(bob, Incident.objects.select_related("author_organization")))
@@ -39,7 +40,8 @@ def test_listing_what_a_member_may_see_costs_one_query_for_5_or_50_items(
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_listing_what_a_signed_out_visitor_may_see_costs_one_query(
-        items, count, django_assert_max_num_queries):
+    items, count, django_assert_max_num_queries
+):
     items(count)
     with django_assert_max_num_queries(1):
         seen = list(visible_to(AnonymousUser(), Incident.objects.all()))

@@ -9,7 +9,12 @@ def test_labels_are_written_the_same_in_every_language():
     for language in ("ja", "en"):
         with translation.override(language):
             assert [str(label.label) for label in TLP] == [
-                "TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"]
+                "TLP:CLEAR",
+                "TLP:GREEN",
+                "TLP:AMBER",
+                "TLP:AMBER+STRICT",
+                "TLP:RED",
+            ]
 
 
 def test_handling_rules_are_translated_beside_the_label():
@@ -20,7 +25,12 @@ def test_handling_rules_are_translated_beside_the_label():
 
 def test_labels_are_ordered_by_restrictiveness():
     assert sorted(TLP, key=lambda label: label.rank) == [
-        TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
+        TLP.CLEAR,
+        TLP.GREEN,
+        TLP.AMBER,
+        TLP.AMBER_STRICT,
+        TLP.RED,
+    ]
 
 
 def test_badges_use_first_colours():
@@ -30,14 +40,17 @@ def test_badges_use_first_colours():
     assert TLP.CLEAR.colour == "#FFFFFF"
 
 
-@pytest.mark.parametrize(("text", "label"), [
-    ("TLP:AMBER+STRICT", TLP.AMBER_STRICT),
-    ("amber+strict", TLP.AMBER_STRICT),
-    ("TLP: red", TLP.RED),
-    ("GREEN", TLP.GREEN),
-    ("TLP:WHITE", TLP.CLEAR),
-    ("white", TLP.CLEAR),
-])
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("TLP:AMBER+STRICT", TLP.AMBER_STRICT),
+        ("amber+strict", TLP.AMBER_STRICT),
+        ("TLP: red", TLP.RED),
+        ("GREEN", TLP.GREEN),
+        ("TLP:WHITE", TLP.CLEAR),
+        ("white", TLP.CLEAR),
+    ],
+)
 def test_parse_reads_labels_as_written_and_tlp_1_white_as_clear(text, label):
     assert parse_tlp(text) is label
 

@@ -93,12 +93,19 @@ def sees(world: World, memberships: dict, user: int | None, item: Item, choice: 
     if user == item.author and active(here):
         return True  # the author keeps sight of what they wrote
     if choice.tlp == "GREEN":
-        return active(here) or (choice.federated and any(
-            active(other) for federation in world.federations if here in federation
-            for other in federation))
+        return active(here) or (
+            choice.federated
+            and any(
+                active(other)
+                for federation in world.federations
+                if here in federation
+                for other in federation
+            )
+        )
     if choice.tlp in ("AMBER", "AMBER+STRICT"):
         return active(here) and memberships[(user, here)].org in (
-            choice.chosen_organizations | {item.author_org})
+            choice.chosen_organizations | {item.author_org}
+        )
     return active(here) and user in choice.users  # RED
 
 
@@ -106,15 +113,21 @@ def knows_source(world: World, user: int | None, item: Item) -> bool:
     if not item.anonymous:
         return True
     member = world.final.get((user, item.community))
-    return user == item.author or (member is not None and member.status == "active"
-                                   and member.role == "secretariat")
+    return user == item.author or (
+        member is not None and member.status == "active" and member.role == "secretariat"
+    )
 
 
 def _present(memberships: dict, community: int, what: str) -> list[int]:
     """Organisations (or people) with a membership in the community that has not ended."""
     index = 0 if what == "user" else 1
-    return sorted({(key[0], member.org)[index] for key, member in memberships.items()
-                   if key[1] == community and member.status != "left"})
+    return sorted(
+        {
+            (key[0], member.org)[index]
+            for key, member in memberships.items()
+            if key[1] == community and member.status != "left"
+        }
+    )
 
 
 def _choice(draw, world: World, memberships: dict, community: int) -> Choice:
@@ -122,47 +135,71 @@ def _choice(draw, world: World, memberships: dict, community: int) -> Choice:
     organizations_present = frozenset(_present(memberships, community, "org"))
     organizations, users = None, frozenset()
     if tlp in ("AMBER", "AMBER+STRICT"):
-        organizations = draw(st.none() | st.frozensets(st.sampled_from(
-            sorted(organizations_present))))
+        organizations = draw(
+            st.none() | st.frozensets(st.sampled_from(sorted(organizations_present)))
+        )
     if tlp == "RED":
         users = draw(st.frozensets(st.sampled_from(_present(memberships, community, "user"))))
-    federated = (tlp in ("CLEAR", "GREEN") and any(community in f for f in world.federations)
-                 and draw(st.booleans()))
+    federated = (
+        tlp in ("CLEAR", "GREEN")
+        and any(community in f for f in world.federations)
+        and draw(st.booleans())
+    )
     return Choice(tlp, organizations, organizations_present, users, federated)
 
 
 @st.composite
 def worlds(draw) -> World:
-    n_communities, n_orgs, n_users = (draw(st.integers(1, 3)), draw(st.integers(1, 4)),
-                                      draw(st.integers(1, 6)))
+    n_communities, n_orgs, n_users = (
+        draw(st.integers(1, 3)),
+        draw(st.integers(1, 4)),
+        draw(st.integers(1, 6)),
+    )
     communities = st.integers(0, n_communities - 1)
     # Every role and status appears, but most people are active members, so items get shared.
     roles = st.just("member") | st.sampled_from(ROLES)
     statuses = st.just("active") | st.sampled_from(STATUSES)
     memberships = {
-        (user, community): Member(draw(st.integers(0, n_orgs - 1)), draw(roles),
-                                  draw(statuses))
-        for user in range(n_users) for community in sorted(draw(st.sets(communities)))
+        (user, community): Member(draw(st.integers(0, n_orgs - 1)), draw(roles), draw(statuses))
+        for user in range(n_users)
+        for community in sorted(draw(st.sets(communities)))
     }
     world = World(
-        n_users=n_users, n_orgs=n_orgs, n_communities=n_communities,
+        n_users=n_users,
+        n_orgs=n_orgs,
+        n_communities=n_communities,
         federations=draw(st.lists(st.frozensets(communities, min_size=1), max_size=2)),
         superusers=draw(st.sets(st.integers(0, n_users - 1))),
-        memberships=memberships, final=dict(memberships),
+        memberships=memberships,
+        final=dict(memberships),
     )
-    sharers = sorted(key for key, member in memberships.items()
-                     if member.status == "active" and member.role in SHARERS)
+    sharers = sorted(
+        key
+        for key, member in memberships.items()
+        if member.status == "active" and member.role in SHARERS
+    )
     for _ in range(draw(st.integers(1, 6)) if sharers else 0):
         author, community = draw(st.sampled_from(sharers))
         choice = _choice(draw, world, memberships, community)
-        world.items.append(Item(community, author, memberships[(author, community)].org,
-                                draw(st.booleans()), choice, choice))
+        world.items.append(
+            Item(
+                community,
+                author,
+                memberships[(author, community)].org,
+                draw(st.booleans()),
+                choice,
+                choice,
+            )
+        )
     # Later: members are suspended, leave, come back or move to another organisation ...
-    for key in draw(st.lists(st.sampled_from(sorted(memberships)), max_size=4)
-                    if memberships else st.just([])):
+    for key in draw(
+        st.lists(st.sampled_from(sorted(memberships)), max_size=4) if memberships else st.just([])
+    ):
         world.final[key] = dataclasses.replace(
-            world.final[key], status=draw(st.sampled_from(STATUSES)),
-            org=draw(st.sampled_from([world.final[key].org, draw(st.integers(0, n_orgs - 1))])))
+            world.final[key],
+            status=draw(st.sampled_from(STATUSES)),
+            org=draw(st.sampled_from([world.final[key].org, draw(st.integers(0, n_orgs - 1))])),
+        )
     # ... and authors who are still active change their minds.
     for item in world.items:
         if world.final[(item.author, item.community)].status == "active" and draw(st.booleans()):
@@ -173,45 +210,71 @@ def worlds(draw) -> World:
 class VisibilityMatchesTheTLPTable(TestCase):
     def build(self, world: World):
         users = User.objects.bulk_create(
-            User(email=f"u{i}@world.example", is_superuser=i in world.superusers,
-                 is_staff=i in world.superusers) for i in range(world.n_users))
+            User(
+                email=f"u{i}@world.example",
+                is_superuser=i in world.superusers,
+                is_staff=i in world.superusers,
+            )
+            for i in range(world.n_users)
+        )
         orgs = Organization.objects.bulk_create(
-            Organization(slug=f"o{i}", name=f"組織{i}") for i in range(world.n_orgs))
+            Organization(slug=f"o{i}", name=f"組織{i}") for i in range(world.n_orgs)
+        )
         communities = Community.objects.bulk_create(
             Community(slug=f"c{i}", name=f"ISAC{i}", kind="isac")
-            for i in range(world.n_communities))
+            for i in range(world.n_communities)
+        )
         for i, members in enumerate(world.federations):
-            federation = Federation.objects.create(slug=f"f{i}", name=f"連携{i}",
-                                                   coordinator=communities[min(members)])
+            federation = Federation.objects.create(
+                slug=f"f{i}", name=f"連携{i}", coordinator=communities[min(members)]
+            )
             federation.communities.set([communities[c] for c in members])
         memberships = {
-            (u, c): Membership.objects.create(user=users[u], community=communities[c],
-                                              organization=orgs[m.org], role=m.role,
-                                              status=m.status)
+            (u, c): Membership.objects.create(
+                user=users[u],
+                community=communities[c],
+                organization=orgs[m.org],
+                role=m.role,
+                status=m.status,
+            )
             for (u, c), m in world.memberships.items()
         }
 
         def chosen(choice: Choice) -> dict:
             return {
-                "tlp": choice.tlp, "federated": choice.federated,
-                "organizations": None if choice.organizations is None
+                "tlp": choice.tlp,
+                "federated": choice.federated,
+                "organizations": None
+                if choice.organizations is None
                 else [orgs[o] for o in choice.organizations],
                 "users": [users[u] for u in choice.users],
             }
 
         incidents = []
         for item in world.items:
-            incident = incident_create(author=users[item.author],
-                                       community=communities[item.community], title="t",
-                                       category="other", anonymous=item.anonymous,
-                                       **chosen(item.first))
+            incident = incident_create(
+                author=users[item.author],
+                community=communities[item.community],
+                title="t",
+                category="other",
+                anonymous=item.anonymous,
+                **chosen(item.first),
+            )
             incidents.append(incident)
             # The picker's promise, checked while the world is as the author saw it.
-            expected = (None if item.first.tlp == "CLEAR" else sum(
-                sees(world, world.memberships, u, item, item.first)
-                for u in range(world.n_users)))
-            count = audience_count(community=communities[item.community],
-                                   author=users[item.author], **chosen(item.first))
+            expected = (
+                None
+                if item.first.tlp == "CLEAR"
+                else sum(
+                    sees(world, world.memberships, u, item, item.first)
+                    for u in range(world.n_users)
+                )
+            )
+            count = audience_count(
+                community=communities[item.community],
+                author=users[item.author],
+                **chosen(item.first),
+            )
             assert count == expected, (item, count, expected)
         for key, member in world.final.items():
             if member != world.memberships[key]:
@@ -232,13 +295,17 @@ class VisibilityMatchesTheTLPTable(TestCase):
         people = [*range(world.n_users), None]
         for person in people:
             user = AnonymousUser() if person is None else users[person]
-            expected = {incident.pk for item, incident in zip(world.items, incidents, strict=True)
-                        if sees(world, world.final, person, item, item.final)}
+            expected = {
+                incident.pk
+                for item, incident in zip(world.items, incidents, strict=True)
+                if sees(world, world.final, person, item, item.final)
+            }
             visible = set(visible_to(user, Incident.objects.all()).values_list("pk", flat=True))
             assert visible == expected, (person, world)
             for incident in incidents:
                 assert can_view(user, incident) == (incident.pk in expected), (person, incident)
             sources = source_organizations(
-                Incident.objects.select_related("author_organization"), user)
+                Incident.objects.select_related("author_organization"), user
+            )
             for item, incident in zip(world.items, incidents, strict=True):
                 assert (sources[incident.pk] is not None) == knows_source(world, person, item)
