@@ -43,6 +43,20 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _celery_eager_unless_real_worker(request):
+    """Tasks run in-process, except in tests that use the broker with a real worker."""
+    from portal.celery import app
+
+    if request.node.get_closest_marker("redis") or "task_runner" in request.fixturenames:
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default():
     """Code outside a request speaks English in tests; Japanese is asserted explicitly."""
     from django.utils import translation

@@ -170,7 +170,8 @@ class MembershipActionView(SecretariatMixin, View):
                 membership_change_role(membership=target, role=form.cleaned_data["role"])
                 messages.success(request, _("Role changed."))
             else:
-                membership_decide(membership=target, action=action, actor=request.user)
+                target = membership_decide(membership=target, action=action,
+                                           actor=request.user)
                 messages.success(request, _("Membership of %(user)s is now “%(status)s”.") % {
                     "user": target.user, "status": target.get_status_display()})
         except ValidationError as error:
