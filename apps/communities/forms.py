@@ -11,7 +11,7 @@ class InviteForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150, required=False)
     organization = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organization.objects.all(), required=False,
-        help_text=_("Pick an organisation, or name a new one below."),
+        help_text=_("Pick an organisation, or add a new one below."),
     )
     new_organization_name = forms.CharField(label=_("New organisation (name)"), max_length=200,
                                             required=False)
