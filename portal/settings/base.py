@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "apps.communities",
     "apps.sharing",
     "apps.incidents",
+    "apps.discussions",
     "apps.meetings",
 ]
 

@@ -1,0 +1,39 @@
+"""Query-string filters of the discussion API. They only narrow what the caller may already
+see (the viewsets start from `apps.sharing`); none can widen it."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from apps.discussions.models import Post, Thread
+from apps.sharing.tlp import TLP
+
+
+class ThreadFilter(django_filters.FilterSet):
+    community = django_filters.CharFilter(
+        field_name="community__slug", label=_("Slug of the community")
+    )
+    tlp = django_filters.ChoiceFilter(choices=TLP.choices, label=_("TLP label"))
+    incident = django_filters.UUIDFilter(
+        field_name="incident_id", label=_("Id of the incident the threads discuss")
+    )
+    active_since = django_filters.IsoDateTimeFilter(
+        field_name="last_post_at", lookup_expr="gte", label=_("Last post at or after")
+    )
+
+    class Meta:
+        model = Thread
+        fields = ["community", "tlp", "incident", "active_since"]
+
+
+class PostFilter(django_filters.FilterSet):
+    thread = django_filters.UUIDFilter(field_name="thread_id", label=_("Id of the thread"))
+    community = django_filters.CharFilter(
+        field_name="community__slug", label=_("Slug of the community")
+    )
+    since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Posted at or after")
+    )
+
+    class Meta:
+        model = Post
+        fields = ["thread", "community", "since"]

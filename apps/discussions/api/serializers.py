@@ -1,0 +1,201 @@
+"""How the API shows threads and posts. No field names the author or their organisation
+directly: the source is what `apps.sharing` lets the caller read ("via the secretariat" for
+an anonymous thread), and the thread author's posts in an anonymous thread say the same."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.discussions.models import Post, PostRevision, Thread
+from apps.sharing.tlp import TLP
+from portal.markdown import render_markdown
+
+
+class ThreadSerializer(serializers.ModelSerializer):
+    """Expects threads passed through `selectors.threads_decorate`."""
+
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    tlp_label = serializers.SerializerMethodField(help_text=_("FIRST's spelling, e.g. TLP:AMBER"))
+    source = serializers.CharField(
+        source="source_text",
+        read_only=True,
+        help_text=_("The organisation that shared it, or “via the secretariat”."),
+    )
+    incident = serializers.SerializerMethodField(
+        help_text=_("Id of the incident discussed, if you may see it.")
+    )
+    post_count = serializers.IntegerField(read_only=True, help_text=_("Posts not deleted."))
+    recipient_organizations = serializers.SerializerMethodField(
+        help_text=_(
+            "Slugs of the organisations chosen (TLP:AMBER, TLP:AMBER+STRICT); null when "
+            "the source is hidden from you."
+        )
+    )
+    recipient_users = serializers.SerializerMethodField(
+        help_text=_("Names of the people chosen (TLP:RED); null when the source is hidden.")
+    )
+
+    class Meta:
+        model = Thread
+        fields = [
+            "id",
+            "community",
+            "title",
+            "tlp",
+            "tlp_label",
+            "anonymous",
+            "federated",
+            "source",
+            "incident",
+            "post_count",
+            "created_at",
+            "last_post_at",
+            "recipient_organizations",
+            "recipient_users",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_tlp_label(self, obj) -> str:
+        return TLP(obj.tlp).label
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_incident(self, obj):
+        return str(obj.visible_incident.pk) if obj.visible_incident else None
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}, "nullable": True})
+    def get_recipient_organizations(self, obj):
+        if not obj.shows_recipients:
+            return None
+        return sorted(org.slug for org in obj.recipient_organizations.all())
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}, "nullable": True})
+    def get_recipient_users(self, obj):
+        if not obj.shows_recipients:
+            return None
+        return sorted(user.get_full_name() for user in obj.recipient_users.all())
+
+
+class ThreadCreateSerializer(serializers.Serializer):
+    community = serializers.SlugField(help_text=_("Slug of the community to share in."))
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(help_text=_("The first post, in Markdown."))
+    tlp = serializers.CharField(
+        help_text=_("CLEAR, GREEN, AMBER, AMBER+STRICT or RED (TLP: prefix optional).")
+    )
+    organizations = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "AMBER / AMBER+STRICT: slugs of the recipient organisations (default: every "
+            "member organisation; your own is always added)."
+        ),
+    )
+    users = serializers.ListField(
+        child=serializers.EmailField(),
+        required=False,
+        default=list,
+        help_text=_("RED: e-mail addresses of the named members."),
+    )
+    federated = serializers.BooleanField(
+        default=False, help_text=_("GREEN / CLEAR only: also share with the federation.")
+    )
+    anonymous = serializers.BooleanField(
+        default=False, help_text=_("Shown as “via the secretariat” to all but the secretariat.")
+    )
+    incident = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Id of an incident you can see, in the same community."),
+    )
+    confirm_exposure = serializers.BooleanField(
+        default=False,
+        help_text=_("Confirm that flagged details (addresses, host names…) may be shared."),
+    )
+
+
+class ThreadAudienceSerializer(serializers.Serializer):
+    tlp = serializers.CharField(help_text=_("The new label."))
+    organizations = serializers.ListField(
+        child=serializers.SlugField(), required=False, allow_null=True, default=None
+    )
+    users = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
+    federated = serializers.BooleanField(default=False)
+
+
+class PostSerializer(serializers.ModelSerializer):
+    """Expects posts passed through `selectors.posts_decorate`."""
+
+    thread = serializers.UUIDField(source="thread_id", read_only=True)
+    parent = serializers.UUIDField(source="parent_id", read_only=True, allow_null=True)
+    author = serializers.CharField(
+        source="poster",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The author's name; null when hidden (anonymous thread)."),
+    )
+    source = serializers.CharField(
+        source="source_text",
+        read_only=True,
+        help_text=_("The author's organisation, or “via the secretariat”."),
+    )
+    body = serializers.SerializerMethodField(help_text=_("Markdown; empty once deleted."))
+    body_html = serializers.SerializerMethodField(help_text=_("Sanitised HTML of the body."))
+    revision_count = serializers.IntegerField(read_only=True)
+    yours = serializers.BooleanField(source="is_own", read_only=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "thread",
+            "parent",
+            "author",
+            "source",
+            "body",
+            "body_html",
+            "created_at",
+            "edited_at",
+            "deleted",
+            "revision_count",
+            "yours",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_body(self, obj) -> str:
+        return "" if obj.deleted else obj.body
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_body_html(self, obj) -> str:
+        return "" if obj.deleted else str(render_markdown(obj.body))
+
+
+class PostCreateSerializer(serializers.Serializer):
+    thread = serializers.UUIDField(help_text=_("Id of a thread you can see."))
+    body = serializers.CharField(help_text=_("Markdown."))
+    parent = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Id of the post you answer, in the same thread."),
+    )
+    confirm_exposure = serializers.BooleanField(default=False)
+
+
+class PostEditSerializer(serializers.Serializer):
+    body = serializers.CharField(help_text=_("The new text; the old one is kept."))
+    confirm_exposure = serializers.BooleanField(default=False)
+
+
+class PostRevisionSerializer(serializers.ModelSerializer):
+    """An earlier text. The editor is always the post's author, so no name is given."""
+
+    class Meta:
+        model = PostRevision
+        fields = ["body", "edited_at"]
+        read_only_fields = fields

@@ -1,0 +1,266 @@
+"""Writes on discussions. Each service runs in one transaction and re-checks, inside it, that
+the actor may do what they ask: a thread whose audience is refused is not left behind, and a
+post is only ever added where its author can read.
+
+Who may write: the author of a thread or post is an active member with a sharing role
+(`apps.sharing.services.author_membership`). Observers and guests read the threads shared
+with them but do not post — "see, do not share".
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.communities.models import Community, Membership, MembershipStatus, Role
+from apps.discussions.models import Post, PostRevision, Thread
+from apps.sharing.audience import audience_resolve
+from apps.sharing.models import AudienceChange
+from apps.sharing.selectors import can_view
+from apps.sharing.services import audience_set, author_membership
+from apps.sharing.tlp import TLP, parse_tlp
+
+
+def exposure_findings(text: str) -> list[str]:
+    """What in ``text`` could betray the victim (e-mail addresses, user names, internal host
+    names, private IPs), each as a short readable line.
+
+    THE single call site of `apps.sharing.exposure` for discussions (thread_create, post_add
+    and post_edit all come through here). That module is being written in parallel; until
+    it exists nothing is flagged.
+    TODO(exposure): adapt the import and the call to its final API once it has landed.
+    """
+    try:
+        from apps.sharing.exposure import exposure_find
+    except ImportError:
+        return []
+    return [str(finding) for finding in exposure_find(text)]
+
+
+def _exposure_check(*, texts: Iterable[str], confirmed: bool) -> None:
+    """Refuse to share text that may betray the victim until the author confirms it (or
+    redacts it and tries again)."""
+    if confirmed:
+        return
+    found: list[str] = []
+    for text in texts:
+        for finding in exposure_findings(text or ""):
+            if finding not in found:
+                found.append(finding)
+    if found:
+        raise ValidationError(
+            {
+                "confirm_exposure": _(
+                    "This text may identify the victim: %(findings)s. Redact it, or confirm "
+                    "that it may be shared."
+                )
+                % {"findings": ", ".join(found)}
+            },
+            code="exposure",
+        )
+
+
+def _poster_membership(*, user, thread: Thread) -> Membership:
+    """The membership under which ``user`` writes in ``thread``; 'not found' for anyone who
+    cannot see the thread (its existence must not leak)."""
+    if not can_view(user, thread):
+        raise Thread.DoesNotExist
+    return author_membership(author=user, community=thread.community)
+
+
+def _check_incident(*, incident, author, community: Community, tlp: str) -> None:
+    """Only someone who can see the incident may attach a thread to it, in its community,
+    and the thread's label may not be less restrictive than the incident's."""
+    if incident is None:
+        return
+    if incident.community_id != community.pk or not can_view(author, incident):
+        raise ValidationError({"incident": _("Unknown incident.")})
+    _check_label_against_incident(incident=incident, tlp=tlp)
+
+
+def _check_label_against_incident(*, incident, tlp: str) -> None:
+    if TLP(tlp).rank < TLP(incident.tlp).rank:
+        raise ValidationError(
+            {
+                "tlp": _(
+                    "A discussion of a %(incident)s incident cannot be labelled %(thread)s; "
+                    "choose %(incident)s or a more restrictive label."
+                )
+                % {"incident": TLP(incident.tlp).label, "thread": TLP(tlp).label}
+            }
+        )
+
+
+@transaction.atomic
+def thread_create(
+    *,
+    author,
+    community: Community,
+    title: str,
+    body: str,
+    tlp: str,
+    organizations: Iterable | None = None,
+    users: Iterable | None = None,
+    federated: bool = False,
+    anonymous: bool = False,
+    incident=None,
+    confirm_exposure: bool = False,
+) -> Thread:
+    """Open a thread with its first post. `sharing` turns the label and recipients into
+    grants (or refuses them); the text is checked for victim-betraying data first."""
+    membership = author_membership(author=author, community=community)
+    tlp = audience_resolve(
+        community=community,
+        author_organization_id=membership.organization_id,
+        tlp=tlp,
+        organizations=organizations,
+        users=users,
+        federated=federated,
+    ).tlp
+    _check_incident(incident=incident, author=author, community=community, tlp=tlp)
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write the first post of the thread.")})
+    _exposure_check(texts=[title, body], confirmed=confirm_exposure)
+    now = timezone.now()
+    thread = Thread(
+        community=community,
+        author=author,
+        author_organization=membership.organization,
+        anonymous=anonymous,
+        title=title,
+        incident=incident,
+        created_at=now,
+        last_post_at=now,
+    )
+    thread.full_clean()
+    thread.save()
+    audience_set(
+        item=thread,
+        actor=author,
+        tlp=tlp,
+        organizations=organizations,
+        users=users,
+        federated=federated,
+    )
+    post = Post(
+        community=community,
+        thread=thread,
+        author=author,
+        author_organization=membership.organization,
+        body=body,
+        created_at=now,
+    )
+    post.full_clean()
+    post.save()
+    return thread
+
+
+@transaction.atomic
+def thread_update_audience(
+    *,
+    thread: Thread,
+    actor,
+    tlp: str,
+    organizations: Iterable | None = None,
+    users: Iterable | None = None,
+    federated: bool = False,
+) -> AudienceChange | None:
+    """Change who sees a thread — and therefore every post in it. Only the author or the
+    secretariat (checked by `sharing`, which records the change)."""
+    if not can_view(actor, thread):
+        raise Thread.DoesNotExist
+    if thread.incident_id is not None:
+        _check_label_against_incident(incident=thread.incident, tlp=str(parse_tlp(tlp)))
+    return audience_set(
+        item=thread,
+        actor=actor,
+        tlp=tlp,
+        organizations=organizations,
+        users=users,
+        federated=federated,
+    )
+
+
+@transaction.atomic
+def post_add(
+    *,
+    author,
+    thread: Thread,
+    body: str,
+    parent: Post | None = None,
+    confirm_exposure: bool = False,
+) -> Post:
+    """Reply in a thread the author can see. The post gets no audience of its own."""
+    thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
+    membership = _poster_membership(user=author, thread=thread)
+    if parent is not None and (parent.thread_id != thread.pk or parent.deleted):
+        raise ValidationError({"parent": _("You can only reply to a post of this thread.")})
+    if not (body or "").strip():
+        raise ValidationError({"body": _("The post is empty.")})
+    _exposure_check(texts=[body], confirmed=confirm_exposure)
+    now = timezone.now()
+    post = Post(
+        community_id=thread.community_id,
+        thread=thread,
+        parent=parent,
+        author=author,
+        author_organization=membership.organization,
+        body=body,
+        created_at=now,
+    )
+    post.full_clean()
+    post.save()
+    Thread.objects.filter(pk=thread.pk).update(last_post_at=now)
+    return post
+
+
+def _own_post(*, post: Post, user) -> Post:
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    if not can_view(user, post.thread):
+        raise Post.DoesNotExist
+    if post.deleted:
+        raise ValidationError(_("This post was deleted."))
+    return post
+
+
+@transaction.atomic
+def post_edit(*, post: Post, editor, body: str, confirm_exposure: bool = False) -> Post:
+    """The author rewrites their post; the previous text is kept as a revision."""
+    post = _own_post(post=post, user=editor)
+    if post.author_id != editor.pk:
+        raise PermissionDenied(_("Only the author of a post can edit it."))
+    author_membership(author=editor, community=post.thread.community)
+    if not (body or "").strip():
+        raise ValidationError({"body": _("The post is empty.")})
+    if body == post.body:
+        return post
+    _exposure_check(texts=[body], confirmed=confirm_exposure)
+    now = timezone.now()
+    PostRevision.objects.create(
+        community_id=post.community_id, post=post, body=post.body, editor=editor, edited_at=now
+    )
+    post.body, post.edited_at = body, now
+    post.full_clean()
+    post.save(update_fields=["body", "edited_at"])
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post, actor) -> Post:
+    """Withdraw a post: its author, or the secretariat moderating its community. The row and
+    its history stay (soft delete); nobody is shown the text any more."""
+    post = _own_post(post=post, user=actor)
+    if post.author_id != actor.pk:
+        is_secretariat = Membership.objects.filter(
+            user_id=actor.pk,
+            community_id=post.community_id,
+            status=MembershipStatus.ACTIVE,
+            role=Role.SECRETARIAT,
+        ).exists()
+        if not is_secretariat:
+            raise PermissionDenied(_("Only the author or the secretariat can delete this post."))
+    post.deleted, post.deleted_at = True, timezone.now()
+    post.save(update_fields=["deleted", "deleted_at"])
+    return post

@@ -1,0 +1,251 @@
+"""Discussion pages under /c/<slug>/discussions/. Thin: reads come from `selectors` (which go
+through `apps.sharing`), writes from `services`; an invisible thread or post is 404."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from apps.communities.views import CommunityMixin
+from apps.discussions import selectors, services
+from apps.discussions.forms import PostEditForm, PostForm, ThreadForm
+from apps.discussions.models import Post, Thread
+from apps.sharing.selectors import audience_count, recipients_of
+from apps.sharing.services import SHARING_ROLES
+
+THREADS_PER_PAGE = 30
+
+
+class ThreadListView(CommunityMixin, TemplateView):
+    template_name = "discussions/thread_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        threads = selectors.threads_visible_to(self.request.user, community=self.community)
+        page = Paginator(threads, THREADS_PER_PAGE).get_page(self.request.GET.get("page"))
+        page.object_list = selectors.threads_decorate(page.object_list, self.request.user)
+        context.update(
+            page=page, threads=page.object_list, can_post=self.membership.role in SHARING_ROLES
+        )
+        return context
+
+
+class ThreadCreateView(CommunityMixin, FormView):
+    template_name = "discussions/thread_form.html"
+    form_class = ThreadForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(community=self.community, user=self.request.user)
+        return kwargs
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("incident"):
+            initial["incident"] = self.request.GET["incident"]
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_post"] = self.membership.role in SHARING_ROLES
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            thread = services.thread_create(
+                author=self.request.user,
+                community=self.community,
+                title=data["title"],
+                body=data["body"],
+                anonymous=data["anonymous"],
+                incident=data.get("incident"),
+                confirm_exposure=data["confirm_exposure"],
+                **form.audience(),
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(form=form), status=403)
+        messages.success(self.request, _("The thread is shared."))
+        return redirect("discussions:detail", self.community.slug, thread.pk)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ThreadMixin(CommunityMixin):
+    """Finds the thread through the sharing door: anything the user may not see is 404."""
+
+    def get_thread(self) -> Thread:
+        thread = (
+            selectors.threads_visible_to(self.request.user, community=self.community)
+            .filter(pk=self.kwargs["pk"])
+            .select_related("incident")
+            .first()
+        )
+        if thread is None:
+            raise Http404
+        return selectors.threads_decorate([thread], self.request.user)[0]
+
+
+class ThreadDetailView(ThreadMixin, TemplateView):
+    template_name = "discussions/thread_detail.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        thread = self.get_thread()
+        posts = selectors.posts_decorate(
+            selectors.posts_visible_to(self.request.user, community=self.community).filter(
+                thread=thread
+            ),
+            self.request.user,
+        )
+        can_post = self.membership.role in SHARING_ROLES
+        audience = recipients_of(thread) if thread.shows_recipients else None
+        context.update(
+            thread=thread,
+            posts=posts,
+            form=form or (PostForm() if can_post else None),
+            can_post=can_post,
+            audience=audience,
+            audience_organizations=(
+                thread.recipient_organizations.order_by("name") if audience else []
+            ),
+            audience_users=thread.recipient_users.all() if audience else [],
+            reach=audience_count(
+                community=thread.community,
+                author=thread.author,
+                tlp=thread.tlp,
+                organizations=audience.organizations,
+                users=audience.users,
+                federated=thread.federated,
+            )
+            if audience
+            else None,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        thread = self.get_thread()
+        form = PostForm(request.POST)
+        if form.is_valid():
+            parent = None
+            if form.cleaned_data["parent"]:
+                parent = Post.objects.filter(thread=thread, pk=form.cleaned_data["parent"]).first()
+            try:
+                post = services.post_add(
+                    author=request.user,
+                    thread=thread,
+                    body=form.cleaned_data["body"],
+                    parent=parent,
+                    confirm_exposure=form.cleaned_data["confirm_exposure"],
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Your reply is posted."))
+                url = request.path + f"#post-{post.pk}"
+                return redirect(url)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PostMixin(ThreadMixin):
+    def get_post(self) -> Post:
+        post = (
+            selectors.posts_visible_to(self.request.user, community=self.community)
+            .filter(thread_id=self.kwargs["pk"], pk=self.kwargs["post"])
+            .first()
+        )
+        if post is None:
+            raise Http404
+        return selectors.posts_decorate([post], self.request.user)[0]
+
+
+class PostEditView(PostMixin, FormView):
+    """The author rewrites their post; the earlier text stays in the history."""
+
+    template_name = "discussions/post_edit.html"
+    form_class = PostEditForm
+
+    def get_initial(self):
+        return {"body": self.post_obj.body}
+
+    def get(self, request, *args, **kwargs):
+        self._load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._load()
+        return super().post(request, *args, **kwargs)
+
+    def _load(self):
+        self.thread = self.get_thread()
+        self.post_obj = self.get_post()
+        if self.post_obj.author_id != self.request.user.pk or self.post_obj.deleted:
+            raise Http404
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(thread=self.thread, post=self.post_obj)
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.post_edit(
+                post=self.post_obj,
+                editor=self.request.user,
+                body=form.cleaned_data["body"],
+                confirm_exposure=form.cleaned_data["confirm_exposure"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your post is updated; the earlier text is kept."))
+        url = reverse("discussions:detail", args=[self.community.slug, self.thread.pk])
+        return redirect(f"{url}#post-{self.post_obj.pk}")
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PostDeleteView(PostMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        thread = self.get_thread()
+        post = self.get_post()
+        try:
+            services.post_delete(post=post, actor=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("The post is deleted."))
+        return redirect("discussions:detail", self.community.slug, thread.pk)
+
+
+class PostHistoryView(PostMixin, TemplateView):
+    """Every earlier text of a post, newest first, for whoever can read the thread."""
+
+    template_name = "discussions/post_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        post = self.get_post()
+        context.update(
+            thread=self.get_thread(),
+            post=post,
+            revisions=selectors.revisions_of(post),
+        )
+        return context
