@@ -1,14 +1,182 @@
-"""Writes on incidents. Each service runs in one transaction: an incident whose audience is
-refused is not left behind."""
+"""Writes on incidents and what hangs off them. Each service runs in one transaction: an
+incident whose audience or content is refused is not left behind.
+
+Who may do what:
+- share (create): active members in a sharing role (not observers or guests) — `sharing`;
+- edit, add or remove indicators: the author, or the community's secretariat if it can see
+  the item;
+- sight ("we saw this too"): whoever can see the item and shares in some community (an
+  observer "sees, does not share", and a sighting tells others about one's own exposure);
+- give usage feedback: whoever can see the item, observers included (they are recipients
+  too, and feedback reveals nothing about a victim);
+- every write is refused with 404-like silence upstream when the item is not visible.
+"""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from apps.communities.models import Community
-from apps.incidents.models import Incident, Intent, Status
-from apps.sharing.services import audience_set, author_membership
+from apps.communities.models import Community, Membership, MembershipStatus, Organization, Role
+from apps.incidents.attack import technique_id_validate
+from apps.incidents.models import (
+    AttackTechnique,
+    FeedbackAction,
+    Incident,
+    IncidentView,
+    Indicator,
+    Intent,
+    Sighting,
+    Status,
+    UsageFeedback,
+)
+from apps.sharing.exposure import exposure_message, find_exposures, unconfirmed
+from apps.sharing.selectors import can_view
+from apps.sharing.services import SHARING_ROLES, audience_set, author_membership
+from apps.sharing.tlp import TLP
+
+# Fields of an incident that `incident_update` may change (besides the audience).
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "category",
+    "intent",
+    "status",
+    "detected_at",
+    "occurred_at",
+    "sectors",
+    "attack_stage",
+    "anonymous",
+)
+AUDIENCE_FIELDS = ("tlp", "organizations", "users", "federated")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _techniques(ids: Iterable[str]) -> list[AttackTechnique]:
+    """Technique ids validated, normalised and known to the catalogue; deprecated ones are
+    kept when already on the incident but never newly offered (checked by the caller)."""
+    wanted = []
+    for value in ids:
+        try:
+            wanted.append(technique_id_validate(value))
+        except ValidationError as error:
+            raise ValidationError({"techniques": error.messages}) from error
+    found = AttackTechnique.objects.in_bulk(wanted)
+    missing = [technique_id for technique_id in wanted if technique_id not in found]
+    if missing:
+        raise ValidationError(
+            {"techniques": _("Unknown ATT&CK techniques: %(ids)s.") % {"ids": ", ".join(missing)}}
+        )
+    return [found[technique_id] for technique_id in dict.fromkeys(wanted)]
+
+
+def _check_exposures(
+    *, texts: Mapping[str, str], indicators: Iterable[str], confirmed: Iterable[str]
+) -> list[str]:
+    """Refuse to share while victim-betraying data is unconfirmed; return every confirmed
+    match (to remember on the incident)."""
+    findings = find_exposures(texts, indicators)
+    confirmed = list(confirmed)
+    left = unconfirmed(findings, confirmed)
+    if left:
+        raise ValidationError({"exposures": exposure_message(left)}, code="exposure")
+    matched = {finding.match.lower() for finding in findings}
+    return sorted({text for text in confirmed if text.lower() in matched})
+
+
+def _incident_texts(incident: Incident) -> dict[str, str]:
+    return {str(_("title")): incident.title, str(_("summary")): incident.summary}
+
+
+def _check_editor(incident: Incident, actor) -> None:
+    """The author, or the active secretariat of the community who can see the item."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Only the author or the secretariat can change this item."))
+    membership = Membership.objects.filter(
+        user_id=actor.pk, community_id=incident.community_id, status=MembershipStatus.ACTIVE
+    ).first()
+    if membership is None:
+        raise PermissionDenied(_("Only active members of this community can change its items."))
+    if actor.pk == incident.author_id:
+        return
+    if membership.role == Role.SECRETARIAT and can_view(actor, incident):
+        return
+    raise PermissionDenied(_("Only the author or the secretariat can change this item."))
+
+
+def viewer_membership(*, user, incident: Incident) -> Membership | None:
+    """The membership ``user`` acts under when they see ``incident``: the one in its
+    community, else (a federated item) one in a community of the same federation. None for
+    signed-out visitors and people with no such active membership."""
+    if not user.is_authenticated:
+        return None
+    memberships = Membership.objects.filter(
+        user_id=user.pk, status=MembershipStatus.ACTIVE
+    ).select_related("organization")
+    own = memberships.filter(community_id=incident.community_id).first()
+    if own or not incident.federated:
+        return own
+    return memberships.filter(community__federations__communities=incident.community_id).first()
+
+
+def viewer_organization(*, user, incident: Incident) -> Organization | None:
+    """The organisation ``user`` acts for when they see ``incident`` (see viewer_membership)."""
+    membership = viewer_membership(user=user, incident=incident)
+    return membership.organization if membership else None
+
+
+def _indicator(incident: Incident, actor, data: Mapping) -> Indicator:
+    indicator = Indicator(
+        community_id=incident.community_id,
+        incident=incident,
+        type=data.get("type", ""),
+        value=data.get("value", ""),
+        first_seen=data.get("first_seen"),
+        last_seen=data.get("last_seen"),
+        note=data.get("note", ""),
+        created_by=actor,
+    )
+    indicator.full_clean(validate_unique=False, validate_constraints=False)
+    return indicator
+
+
+def _save_indicators(indicators: list[Indicator]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for indicator in indicators:
+        key = (indicator.type, indicator.value)
+        if key in seen:
+            raise ValidationError(
+                {
+                    "indicators": _("%(value)s is listed twice.") % {"value": indicator.value},
+                }
+            )
+        seen.add(key)
+    existing = (
+        set(
+            Indicator.objects.filter(incident_id=indicators[0].incident_id).values_list(
+                "type", "value"
+            )
+        )
+        if indicators
+        else set()
+    )
+    duplicate = [i.value for i in indicators if (i.type, i.value) in existing]
+    if duplicate:
+        raise ValidationError(
+            {
+                "indicators": _("Already on this incident: %(values)s.")
+                % {"values": ", ".join(duplicate)}
+            }
+        )
+    Indicator.objects.bulk_create(indicators)
+
+
+# --- incidents ------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -22,14 +190,23 @@ def incident_create(
     intent: str = Intent.UNKNOWN,
     status: str = Status.INVESTIGATING,
     detected_at: datetime.datetime | None = None,
+    occurred_at: datetime.datetime | None = None,
+    sectors: Iterable[str] = (),
+    attack_stage: str = "",
+    techniques: Iterable[str] = (),
+    indicators: Iterable[Mapping] = (),
     tlp: str,
     organizations: Iterable | None = None,
     users: Iterable | None = None,
     federated: bool = False,
     anonymous: bool = False,
+    confirmed_exposures: Iterable[str] = (),
 ) -> Incident:
-    """Share an incident: the author's membership names the source organisation, and
-    `sharing` turns the label and recipients into grants (or refuses them)."""
+    """Share an incident: the author's membership names the source organisation, the text
+    and indicators are checked for victim-betraying data (each finding must be listed in
+    ``confirmed_exposures`` or redacted), and `sharing` turns the label and recipients into
+    grants (or refuses them). ``indicators`` are mappings with type, value and optionally
+    first_seen, last_seen, note."""
     membership = author_membership(author=author, community=community)
     incident = Incident(
         community=community,
@@ -42,9 +219,31 @@ def incident_create(
         intent=intent,
         status=status,
         detected_at=detected_at,
+        occurred_at=occurred_at,
+        sectors=list(sectors),
+        attack_stage=attack_stage,
     )
     incident.full_clean()
+    chosen = _techniques(techniques)
+    deprecated = [t.id for t in chosen if t.deprecated]
+    if deprecated:
+        raise ValidationError(
+            {
+                "techniques": _("Deprecated by MITRE, choose their replacement: %(ids)s.")
+                % {"ids": ", ".join(deprecated)}
+            }
+        )
     incident.save()
+    new_indicators = [_indicator(incident, author, data) for data in indicators]
+    incident.confirmed_exposures = _check_exposures(
+        texts=_incident_texts(incident),
+        indicators=[i.value for i in new_indicators],
+        confirmed=confirmed_exposures,
+    )
+    incident.save(update_fields=["confirmed_exposures"])
+    incident.techniques.set(chosen)
+    if new_indicators:
+        _save_indicators(new_indicators)
     audience_set(
         item=incident,
         actor=author,
@@ -54,3 +253,232 @@ def incident_create(
         federated=federated,
     )
     return incident
+
+
+@transaction.atomic
+def incident_update(
+    *,
+    incident: Incident,
+    actor,
+    confirmed_exposures: Iterable[str] = (),
+    techniques: Iterable[str] | None = None,
+    **changes,
+) -> Incident:
+    """Change an incident's fields and/or its audience (``tlp``, ``organizations``,
+    ``users``, ``federated`` — recorded by `sharing`). Author or secretariat only. The texts
+    and indicators are checked again: what was confirmed before stays confirmed, anything new
+    must be confirmed or redacted. The actor must still see the item afterwards."""
+    unknown = set(changes) - set(EDITABLE_FIELDS) - set(AUDIENCE_FIELDS)
+    if unknown:
+        raise TypeError(f"incident_update() got unexpected fields: {sorted(unknown)}")
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    _check_editor(incident, actor)
+    for name in EDITABLE_FIELDS:
+        if name in changes:
+            setattr(incident, name, list(changes[name]) if name == "sectors" else changes[name])
+    incident.full_clean()
+    if techniques is not None:
+        current = set(incident.techniques.values_list("pk", flat=True))
+        chosen = _techniques(techniques)
+        deprecated = [t.id for t in chosen if t.deprecated and t.id not in current]
+        if deprecated:
+            raise ValidationError(
+                {
+                    "techniques": _("Deprecated by MITRE, choose their replacement: %(ids)s.")
+                    % {"ids": ", ".join(deprecated)}
+                }
+            )
+        incident.techniques.set(chosen)
+    indicator_values = list(incident.indicators.values_list("value", flat=True))
+    incident.confirmed_exposures = _check_exposures(
+        texts=_incident_texts(incident),
+        indicators=indicator_values,
+        confirmed=[*incident.confirmed_exposures, *confirmed_exposures],
+    )
+    incident.save()
+    if any(name in changes for name in AUDIENCE_FIELDS):
+        audience = {name: changes[name] for name in AUDIENCE_FIELDS if name in changes}
+        same_label = audience.setdefault("tlp", incident.tlp) == incident.tlp
+        if same_label and "organizations" not in audience and "users" not in audience:
+            # Same label: keep the recipients chosen before; a new label starts from its
+            # default (every member organisation for AMBER, nobody but the author for RED).
+            if incident.tlp in (TLP.AMBER, TLP.AMBER_STRICT):
+                audience["organizations"] = list(incident.recipient_organizations.all())
+            elif incident.tlp == TLP.RED:
+                audience["users"] = list(incident.recipient_users.all())
+        if same_label:
+            audience.setdefault("federated", incident.federated)
+        audience_set(item=incident, actor=actor, **audience)
+        if not can_view(actor, incident):
+            raise ValidationError(
+                {"tlp": _("You would no longer see this item; include yourself in its audience.")}
+            )
+    return incident
+
+
+# --- indicators -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_add(
+    *,
+    incident: Incident,
+    actor,
+    type: str,
+    value: str,
+    first_seen: datetime.datetime | None = None,
+    last_seen: datetime.datetime | None = None,
+    note: str = "",
+    confirmed_exposures: Iterable[str] = (),
+) -> Indicator:
+    """Add an indicator to an incident (author or secretariat); it reaches exactly the
+    incident's audience. The value is normalised and checked for victim-betraying data."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    _check_editor(incident, actor)
+    indicator = _indicator(
+        incident,
+        actor,
+        {
+            "type": type,
+            "value": value,
+            "first_seen": first_seen,
+            "last_seen": last_seen,
+            "note": note,
+        },
+    )
+    confirmed = _check_exposures(
+        texts={str(_("indicator note")): note},
+        indicators=[indicator.value],
+        confirmed=[*incident.confirmed_exposures, *confirmed_exposures],
+    )
+    try:
+        _save_indicators([indicator])
+    except ValidationError as error:
+        raise ValidationError({"value": error.message_dict["indicators"]}) from error
+    if set(confirmed) - set(incident.confirmed_exposures):
+        incident.confirmed_exposures = sorted(set(incident.confirmed_exposures) | set(confirmed))
+        incident.save(update_fields=["confirmed_exposures"])
+    return indicator
+
+
+@transaction.atomic
+def indicator_remove(*, indicator: Indicator, actor) -> None:
+    """Remove an indicator (author or secretariat), with its sightings."""
+    _check_editor(indicator.incident, actor)
+    indicator.delete()
+
+
+# --- sightings, feedback, views -------------------------------------------------------------
+
+
+def _visible_or_refuse(user, incident: Incident) -> None:
+    if not can_view(user, incident):
+        # Same words as for something that does not exist.
+        raise PermissionDenied(_("Not found."))
+
+
+@transaction.atomic
+def sighting_add(
+    *,
+    user,
+    incident: Incident | None = None,
+    indicator: Indicator | None = None,
+    note: str = "",
+    seen_at: datetime.datetime | None = None,
+    show_organization: bool = False,
+) -> Sighting:
+    """ "We saw this too", for the user's organisation, on an incident or one of its
+    indicators the user can see. Once per organisation and target."""
+    if (incident is None) == (indicator is None):
+        raise ValidationError(_("Say what you saw: an incident or one of its indicators."))
+    if indicator is not None:
+        incident = indicator.incident
+    _visible_or_refuse(user, incident)
+    membership = viewer_membership(user=user, incident=incident)
+    if membership is None or membership.role not in SHARING_ROLES:
+        raise PermissionDenied(
+            _("Observers and guests see what is shared with them but do not report sightings.")
+        )
+    sighting = Sighting(
+        community_id=incident.community_id,
+        incident=incident,
+        indicator=indicator,
+        organization=membership.organization,
+        user=user,
+        note=note,
+        seen_at=seen_at or timezone.now(),
+        show_organization=show_organization,
+    )
+    sighting.full_clean(validate_constraints=False)
+    target = Sighting.objects.filter(organization=membership.organization)
+    target = (
+        target.filter(indicator=indicator)
+        if indicator
+        else target.filter(incident=incident, indicator__isnull=True)
+    )
+    if target.exists():
+        raise ValidationError(_("Your organisation has already reported seeing this."))
+    try:
+        with transaction.atomic():
+            sighting.save()
+    except IntegrityError as error:
+        raise ValidationError(_("Your organisation has already reported seeing this.")) from error
+    return sighting
+
+
+def feedback_actions_for(incident: Incident) -> list[FeedbackAction]:
+    """What a recipient may say they did: "passed to clients" is not offered for
+    AMBER+STRICT and RED, which may not reach clients."""
+    return [
+        action
+        for action in FeedbackAction
+        if action != FeedbackAction.PASSED_TO_CLIENTS or incident.feedback_offers_clients
+    ]
+
+
+@transaction.atomic
+def feedback_add(*, user, incident: Incident, action: str, note: str = "") -> UsageFeedback:
+    """A recipient organisation says what it did with an incident it can see. Once per
+    (incident, organisation, action)."""
+    _visible_or_refuse(user, incident)
+    if action not in feedback_actions_for(incident):
+        raise ValidationError(
+            {
+                "action": _("%(label)s may not be passed to clients.") % {"label": incident.tlp}
+                if action == FeedbackAction.PASSED_TO_CLIENTS
+                else _("Choose what you did from the list.")
+            }
+        )
+    organization = viewer_organization(user=user, incident=incident)
+    if organization is None:
+        raise PermissionDenied(_("Only members of a community can give feedback."))
+    feedback = UsageFeedback(
+        community_id=incident.community_id,
+        incident=incident,
+        organization=organization,
+        user=user,
+        action=action,
+        note=note,
+    )
+    feedback.full_clean(validate_constraints=False)
+    if UsageFeedback.objects.filter(
+        incident=incident, organization=organization, action=action
+    ).exists():
+        raise ValidationError(_("Your organisation has already said this."))
+    feedback.save()
+    return feedback
+
+
+def incident_record_view(*, incident: Incident, user) -> IncidentView | None:
+    """Remember the first time someone of an organisation opened the incident (the web
+    detail view calls this). Views by the author's own organisation, by people who cannot
+    see the item or who have no organisation are not recorded. Idempotent, race-safe."""
+    if not user.is_authenticated or not can_view(user, incident):
+        return None
+    organization = viewer_organization(user=user, incident=incident)
+    if organization is None or organization.pk == incident.author_organization_id:
+        return None
+    IncidentView.objects.bulk_create(
+        [IncidentView(incident=incident, organization=organization)], ignore_conflicts=True
+    )
+    return IncidentView.objects.filter(incident=incident, organization=organization).first()
