@@ -14,6 +14,7 @@ from drf_spectacular.views import (
 v1 = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.communities.api.urls")),
+    path("", include("apps.incidents.api.urls")),
     path("", include("apps.discussions.api.urls")),
 ]
 
