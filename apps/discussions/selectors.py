@@ -39,7 +39,7 @@ def posts_visible_to(user, *, community: Community | None = None) -> QuerySet[Po
         threads = threads.filter(community=community)
     return (
         posts.filter(thread__in=visible_to(user, threads).values("pk"))
-        .select_related("thread", "thread__community", "author", "author_organization")
+        .select_related("thread", "thread__author_organization", "author", "author_organization")
         .annotate(revision_count=Count("revisions"))
         .order_by("created_at", "pk")
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.communities.models import Community, Membership, MembershipStatus, Role
 from apps.discussions.models import Post, PostRevision, Thread
+from apps.sharing import exposure
 from apps.sharing.audience import audience_resolve
 from apps.sharing.models import AudienceChange
 from apps.sharing.selectors import can_view
@@ -23,43 +24,25 @@ from apps.sharing.services import audience_set, author_membership
 from apps.sharing.tlp import TLP, parse_tlp
 
 
-def exposure_findings(text: str) -> list[str]:
-    """What in ``text`` could betray the victim (e-mail addresses, user names, internal host
-    names, private IPs), each as a short readable line.
+class ExposureFound(ValidationError):
+    """The text may betray the victim: nothing was saved. ``findings`` lists what was found
+    (`apps.sharing.exposure.Finding`), so that a form can ask for each to be confirmed."""
 
-    THE single call site of `apps.sharing.exposure` for discussions (thread_create, post_add
-    and post_edit all come through here). That module is being written in parallel; until
-    it exists nothing is flagged.
-    TODO(exposure): adapt the import and the call to its final API once it has landed.
-    """
-    try:
-        from apps.sharing.exposure import exposure_find
-    except ImportError:
-        return []
-    return [str(finding) for finding in exposure_find(text)]
-
-
-def _exposure_check(*, texts: Iterable[str], confirmed: bool) -> None:
-    """Refuse to share text that may betray the victim until the author confirms it (or
-    redacts it and tries again)."""
-    if confirmed:
-        return
-    found: list[str] = []
-    for text in texts:
-        for finding in exposure_findings(text or ""):
-            if finding not in found:
-                found.append(finding)
-    if found:
-        raise ValidationError(
-            {
-                "confirm_exposure": _(
-                    "This text may identify the victim: %(findings)s. Redact it, or confirm "
-                    "that it may be shared."
-                )
-                % {"findings": ", ".join(found)}
-            },
-            code="exposure",
+    def __init__(self, findings: list[exposure.Finding]):
+        self.findings = findings
+        super().__init__(
+            {"confirmed_exposures": exposure.exposure_message(findings)}, code="exposure"
         )
+
+
+def _exposure_check(*, texts: dict[str, str], confirmed: Iterable[str]) -> None:
+    """Refuse to share text that may betray the victim (e-mail addresses, user names,
+    internal host names, private IPs) until the author confirms each finding — by its
+    matched text — or redacts it. The one place where discussions call
+    `apps.sharing.exposure`; every write of text comes through here."""
+    findings = exposure.unconfirmed(exposure.find_exposures(texts), confirmed or ())
+    if findings:
+        raise ExposureFound(findings)
 
 
 def _poster_membership(*, user, thread: Thread) -> Membership:
@@ -106,7 +89,7 @@ def thread_create(
     federated: bool = False,
     anonymous: bool = False,
     incident=None,
-    confirm_exposure: bool = False,
+    confirmed_exposures: Iterable[str] = (),
 ) -> Thread:
     """Open a thread with its first post. `sharing` turns the label and recipients into
     grants (or refuses them); the text is checked for victim-betraying data first."""
@@ -122,7 +105,7 @@ def thread_create(
     _check_incident(incident=incident, author=author, community=community, tlp=tlp)
     if not (body or "").strip():
         raise ValidationError({"body": _("Write the first post of the thread.")})
-    _exposure_check(texts=[title, body], confirmed=confirm_exposure)
+    _exposure_check(texts={_("title"): title, _("text"): body}, confirmed=confirmed_exposures)
     now = timezone.now()
     thread = Thread(
         community=community,
@@ -190,7 +173,7 @@ def post_add(
     thread: Thread,
     body: str,
     parent: Post | None = None,
-    confirm_exposure: bool = False,
+    confirmed_exposures: Iterable[str] = (),
 ) -> Post:
     """Reply in a thread the author can see. The post gets no audience of its own."""
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
@@ -199,7 +182,7 @@ def post_add(
         raise ValidationError({"parent": _("You can only reply to a post of this thread.")})
     if not (body or "").strip():
         raise ValidationError({"body": _("The post is empty.")})
-    _exposure_check(texts=[body], confirmed=confirm_exposure)
+    _exposure_check(texts={_("text"): body}, confirmed=confirmed_exposures)
     now = timezone.now()
     post = Post(
         community_id=thread.community_id,
@@ -226,7 +209,7 @@ def _own_post(*, post: Post, user) -> Post:
 
 
 @transaction.atomic
-def post_edit(*, post: Post, editor, body: str, confirm_exposure: bool = False) -> Post:
+def post_edit(*, post: Post, editor, body: str, confirmed_exposures: Iterable[str] = ()) -> Post:
     """The author rewrites their post; the previous text is kept as a revision."""
     post = _own_post(post=post, user=editor)
     if post.author_id != editor.pk:
@@ -236,7 +219,7 @@ def post_edit(*, post: Post, editor, body: str, confirm_exposure: bool = False) 
         raise ValidationError({"body": _("The post is empty.")})
     if body == post.body:
         return post
-    _exposure_check(texts=[body], confirmed=confirm_exposure)
+    _exposure_check(texts={_("text"): body}, confirmed=confirmed_exposures)
     now = timezone.now()
     PostRevision.objects.create(
         community_id=post.community_id, post=post, body=post.body, editor=editor, edited_at=now

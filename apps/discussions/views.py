@@ -12,8 +12,9 @@ from django.views.generic import FormView, TemplateView
 
 from apps.communities.views import CommunityMixin
 from apps.discussions import selectors, services
-from apps.discussions.forms import PostEditForm, PostForm, ThreadForm
+from apps.discussions.forms import EXPOSURE_FIELD, PostEditForm, PostForm, ThreadForm
 from apps.discussions.models import Post, Thread
+from apps.sharing.forms import AudienceForm
 from apps.sharing.selectors import audience_count, recipients_of
 from apps.sharing.services import SHARING_ROLES
 
@@ -34,50 +35,70 @@ class ThreadListView(CommunityMixin, TemplateView):
         return context
 
 
-class ThreadCreateView(CommunityMixin, FormView):
+class ThreadCreateView(CommunityMixin, TemplateView):
+    """The thread form and the shared recipient picker (`AudienceForm`) in one <form>."""
+
     template_name = "discussions/thread_form.html"
-    form_class = ThreadForm
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(community=self.community, user=self.request.user)
-        return kwargs
-
-    def get_initial(self):
-        initial = super().get_initial()
-        if self.request.GET.get("incident"):
+    def forms(self, data=None):
+        initial = {}
+        if data is None and self.request.GET.get("incident"):
             initial["incident"] = self.request.GET["incident"]
-        return initial
+        thread_form = ThreadForm(
+            data, initial=initial, community=self.community, user=self.request.user
+        )
+        audience_form = AudienceForm(data, community=self.community, author=self.request.user)
+        return thread_form, audience_form
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_post"] = self.membership.role in SHARING_ROLES
-        return context
+    def get(self, request, *args, **kwargs):
+        return self.render(*self.forms())
 
-    def form_valid(self, form):
+    def post(self, request, *args, **kwargs):
+        form, audience_form = self.forms(request.POST)
+        if not (form.is_valid() and audience_form.is_valid()):
+            return self.render(form, audience_form, status=400)
         data = form.cleaned_data
         try:
             thread = services.thread_create(
-                author=self.request.user,
+                author=request.user,
                 community=self.community,
                 title=data["title"],
                 body=data["body"],
                 anonymous=data["anonymous"],
                 incident=data.get("incident"),
-                confirm_exposure=data["confirm_exposure"],
-                **form.audience(),
+                confirmed_exposures=data[EXPOSURE_FIELD],
+                **audience_form.choice(audience_form.cleaned_data),
             )
         except ValidationError as error:
-            form.add_service_error(error)
-            return self.render_to_response(self.get_context_data(form=form), status=400)
+            form.add_service_error(error, audience_form)
+            return self.render(form, audience_form, status=400)
         except PermissionDenied as error:
             form.add_error(None, str(error))
-            return self.render_to_response(self.get_context_data(form=form), status=403)
-        messages.success(self.request, _("The thread is shared."))
+            return self.render(form, audience_form, status=403)
+        messages.success(request, _("The thread is shared."))
         return redirect("discussions:detail", self.community.slug, thread.pk)
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def render(self, form, audience_form, status=200):
+        count = None
+        if audience_form.is_bound and audience_form.is_valid():
+            count = audience_form.count()
+        elif not audience_form.is_bound:
+            initial = {
+                "tlp": audience_form.fields["tlp"].initial,
+                "organizations": None,
+                "users": [],
+                "federated": False,
+            }
+            count = audience_form.count(initial)
+        context = self.get_context_data(
+            form=form,
+            audience_form=audience_form,
+            audience_count=count,
+            can_post=self.membership.role in SHARING_ROLES,
+            fixed_organization=audience_form.author_organization,
+            fixed_user=self.request.user,
+        )
+        return self.render_to_response(context, status=status)
 
 
 class ThreadMixin(CommunityMixin):
@@ -145,7 +166,7 @@ class ThreadDetailView(ThreadMixin, TemplateView):
                     thread=thread,
                     body=form.cleaned_data["body"],
                     parent=parent,
-                    confirm_exposure=form.cleaned_data["confirm_exposure"],
+                    confirmed_exposures=form.cleaned_data[EXPOSURE_FIELD],
                 )
             except ValidationError as error:
                 form.add_service_error(error)
@@ -204,7 +225,7 @@ class PostEditView(PostMixin, FormView):
                 post=self.post_obj,
                 editor=self.request.user,
                 body=form.cleaned_data["body"],
-                confirm_exposure=form.cleaned_data["confirm_exposure"],
+                confirmed_exposures=form.cleaned_data[EXPOSURE_FIELD],
             )
         except ValidationError as error:
             form.add_service_error(error)

@@ -12,6 +12,19 @@ from apps.sharing.tlp import TLP
 from portal.markdown import render_markdown
 
 
+def confirmed_exposures_field():
+    return serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text=_(
+            "Details flagged as possibly identifying the victim (e-mail addresses, user "
+            "names, internal host names, private IPs) that you confirm may be shared, each "
+            "as the text found. Unconfirmed findings are a 400 listing them."
+        ),
+    )
+
+
 class ThreadSerializer(serializers.ModelSerializer):
     """Expects threads passed through `selectors.threads_decorate`."""
 
@@ -112,10 +125,7 @@ class ThreadCreateSerializer(serializers.Serializer):
         default=None,
         help_text=_("Id of an incident you can see, in the same community."),
     )
-    confirm_exposure = serializers.BooleanField(
-        default=False,
-        help_text=_("Confirm that flagged details (addresses, host names…) may be shared."),
-    )
+    confirmed_exposures = confirmed_exposures_field()
 
 
 class ThreadAudienceSerializer(serializers.Serializer):
@@ -184,12 +194,12 @@ class PostCreateSerializer(serializers.Serializer):
         default=None,
         help_text=_("Id of the post you answer, in the same thread."),
     )
-    confirm_exposure = serializers.BooleanField(default=False)
+    confirmed_exposures = confirmed_exposures_field()
 
 
 class PostEditSerializer(serializers.Serializer):
     body = serializers.CharField(help_text=_("The new text; the old one is kept."))
-    confirm_exposure = serializers.BooleanField(default=False)
+    confirmed_exposures = confirmed_exposures_field()
 
 
 class PostRevisionSerializer(serializers.ModelSerializer):

@@ -93,7 +93,7 @@ def _users(community, emails):
             "Shares a thread and its first post with the audience the label allows (AMBER: "
             "`organizations`; RED: `users`; GREEN / CLEAR: `federated`). A refused audience "
             "is a 400 and nothing is saved. Text that may identify the victim is refused "
-            "until `confirm_exposure` is true. Observers and guests get 403."
+            "until each finding is listed in `confirmed_exposures`. Observers and guests get 403."
         ),
         request=ThreadCreateSerializer,
         responses={201: ThreadSerializer},
@@ -157,7 +157,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
                 federated=data["federated"],
                 anonymous=data["anonymous"],
                 incident=incident,
-                confirm_exposure=data["confirm_exposure"],
+                confirmed_exposures=data["confirmed_exposures"],
             )
         thread = self.get_queryset().get(pk=thread.pk)
         return Response(self._data(thread), status=status.HTTP_201_CREATED)
@@ -271,7 +271,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
                     thread=thread,
                     body=data["body"],
                     parent=parent,
-                    confirm_exposure=data["confirm_exposure"],
+                    confirmed_exposures=data["confirmed_exposures"],
                 )
             except Thread.DoesNotExist as error:
                 raise NotFound(_("No such thread.")) from error
@@ -287,7 +287,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
                     post=post,
                     editor=request.user,
                     body=serializer.validated_data["body"],
-                    confirm_exposure=serializer.validated_data["confirm_exposure"],
+                    confirmed_exposures=serializer.validated_data["confirmed_exposures"],
                 )
             except Post.DoesNotExist as error:
                 raise NotFound from error
