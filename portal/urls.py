@@ -10,4 +10,6 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("", include("apps.communities.urls")),
     path("", include("apps.meetings.urls")),
+    path("", include("apps.incidents.urls")),
+    path("", include("apps.sharing.urls")),
 ]

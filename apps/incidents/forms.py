@@ -1,0 +1,139 @@
+"""The incident form. The audience (label and recipients) is the separate
+`apps.sharing.forms.AudienceForm`, rendered inside the same <form>."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from apps.communities.models import Sector
+from apps.incidents.indicators import IndicatorType, indicator_candidates
+from apps.incidents.models import Incident
+
+
+class IncidentForm(forms.ModelForm):
+    anonymous = forms.BooleanField(
+        label=_("Share anonymously, through the secretariat"),
+        required=False,
+        help_text=_(
+            "Other members see “via the secretariat” instead of your organisation; only the "
+            "secretariat knows who shared it."
+        ),
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "title",
+            "summary",
+            "category",
+            "intent",
+            "status",
+            "detected_at",
+            "occurred_at",
+            "attack_stage",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 10}),
+            "detected_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+        help_texts = {
+            "summary": _(
+                "Markdown. Describe the attack, not the victim: leave out names, e-mail "
+                "addresses, internal host names and internal IP addresses."
+            ),
+        }
+
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    techniques = forms.CharField(
+        label=_("ATT&CK techniques"),
+        required=False,
+        help_text=_("Technique ids separated by commas or spaces, e.g. T1566.001, T1486."),
+        widget=forms.TextInput(attrs={"placeholder": "T1566.001, T1486", "spellcheck": "false"}),
+    )
+    indicators = forms.CharField(
+        label=_("Indicators"),
+        required=False,
+        help_text=_(
+            "One per line: IP address, domain, URL, e-mail address, file name, hash or CVE id. "
+            "Defanged values (hxxp://, [.]) are accepted."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("detected_at", "occurred_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        if self.instance.pk:
+            self.fields["anonymous"].initial = self.instance.anonymous
+            self.fields["sectors"].initial = self.instance.sectors
+            self.fields["techniques"].initial = ", ".join(
+                technique.pk for technique in self.instance.techniques.all()
+            )
+            # Indicators of a saved incident are added one by one on its page.
+            del self.fields["indicators"]
+
+    def clean_techniques(self) -> list[str]:
+        text = self.cleaned_data.get("techniques") or ""
+        return [part.strip().upper() for part in text.replace(",", " ").split() if part.strip()]
+
+    def clean_indicators(self) -> list[dict]:
+        """Each line read as the first type it can be (a bare word is a file name only when
+        it is nothing else); the domain service validates and normalises again."""
+        rows, bad = [], []
+        for line in (self.cleaned_data.get("indicators") or "").splitlines():
+            value = line.strip()
+            if not value:
+                continue
+            candidates = indicator_candidates(value)
+            typed = [c for c in candidates if c[0] != IndicatorType.FILE_NAME] or candidates
+            if not typed:
+                bad.append(value)
+                continue
+            rows.append({"type": typed[0][0], "value": value})
+        if bad:
+            raise ValidationError(
+                _("Not an indicator we understand: %(values)s") % {"values": ", ".join(bad)}
+            )
+        return rows
+
+
+class SightingForm(forms.Form):
+    """ "We saw this too", for the viewer's organisation."""
+
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    show_organization = forms.BooleanField(
+        label=_("Show our organisation's name"),
+        required=False,
+        help_text=_("Otherwise others only see that one more organisation saw it."),
+    )
+
+
+class FeedbackForm(forms.Form):
+    """What the viewer's organisation did with the item; the choices follow the label
+    ("passed to clients" is not offered for TLP:AMBER+STRICT and TLP:RED)."""
+
+    action = forms.ChoiceField(label=_("What we did"))
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, incident, **kwargs):
+        from apps.incidents.services import feedback_actions_for
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [
+            (action.value, action.label) for action in feedback_actions_for(incident)
+        ]

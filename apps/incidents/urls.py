@@ -1,0 +1,23 @@
+from django.urls import path
+
+from apps.incidents import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("c/<slug:slug>/incidents/", views.IncidentListView.as_view(), name="list"),
+    path("c/<slug:slug>/incidents/new/", views.IncidentFormView.as_view(), name="create"),
+    path("c/<slug:slug>/incidents/achieved/", views.AchievementsView.as_view(), name="achieved"),
+    path(
+        "c/<slug:slug>/incidents/addressed-to-me/",
+        views.AddressedToMeView.as_view(),
+        name="addressed",
+    ),
+    path("c/<slug:slug>/incidents/<uuid:pk>/", views.IncidentDetailView.as_view(), name="detail"),
+    path("c/<slug:slug>/incidents/<uuid:pk>/edit/", views.IncidentFormView.as_view(), name="edit"),
+    path(
+        "c/<slug:slug>/incidents/<uuid:pk>/<str:action>/",
+        views.IncidentActionView.as_view(),
+        name="action",
+    ),
+]

@@ -1,0 +1,406 @@
+"""Incident pages under /c/<slug>/incidents/: list with filters and search, detail, and the
+create / edit form with the recipient picker.
+
+Views stay thin: visibility comes from `apps.sharing` (`visible_to` before anything else),
+writes from `apps.incidents.services`. An incident the user may not see is a 404, exactly
+like one that does not exist.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from apps.communities.models import Community, Role, Sector
+from apps.communities.views import CommunityMixin
+from apps.incidents import selectors, services
+from apps.incidents.filters import IncidentFilter
+from apps.incidents.forms import FeedbackForm, IncidentForm, SightingForm
+from apps.incidents.models import Incident
+from apps.sharing.exposure import find_exposures
+from apps.sharing.forms import AudienceForm
+from apps.sharing.selectors import recipients_of, source_organizations, visible_to
+from apps.sharing.services import SHARING_ROLES
+
+
+def incidents_for(user, community):
+    """The incidents ``user`` may see from this community's pages: its own, and those that
+    communities federated with it opened to the federation. `visible_to` decides; the
+    community scope only says where they are listed."""
+    partners = Community.objects.filter(federations__communities=community).values("pk")
+    here = Q(community=community) | Q(federated=True, community_id__in=partners)
+    return visible_to(user, Incident.objects.filter(here))
+
+
+def incident_for(user, community, pk) -> Incident:
+    try:
+        return incidents_for(user, community).select_related("author_organization").get(pk=pk)
+    except (Incident.DoesNotExist, ValidationError):
+        raise Http404 from None
+
+
+def can_edit(membership, incident) -> bool:
+    """The author, or the secretariat (which already sees it): the same rule as
+    `apps.sharing.services` applies when the audience is set."""
+    if not membership.is_active:
+        return False
+    return incident.author_id == membership.user_id or membership.role == Role.SECRETARIAT
+
+
+class IncidentListView(CommunityMixin, ListView):
+    template_name = "incidents/incident_list.html"
+    context_object_name = "incidents"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filterset = IncidentFilter(
+            self.request.GET or None,
+            queryset=incidents_for(self.request.user, self.community),
+            request=self.request,
+        )
+        return selectors.with_counts(
+            self.filterset.qs.select_related("author_organization", "community")
+        ).order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = list(context["incidents"])
+        sources = source_organizations(page, self.request.user)
+        context.update(
+            incidents=page,
+            rows=[(incident, sources[incident.pk]) for incident in page],
+            filter=self.filterset,
+            can_share=self.membership.role in SHARING_ROLES,
+            query_string=_without_page(self.request.GET),
+        )
+        return context
+
+
+def _without_page(querydict) -> str:
+    params = querydict.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+class IncidentDetailView(CommunityMixin, TemplateView):
+    template_name = "incidents/incident_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        incident = incident_for(user, self.community, self.kwargs["pk"])
+        services.incident_record_view(incident=incident, user=user)
+        context.update(incident_context(user, self.membership, incident))
+        context["sighting_form"] = SightingForm()
+        context["feedback_form"] = FeedbackForm(incident=incident)
+        return context
+
+
+def incident_context(user, membership, incident) -> dict:
+    """What the detail page shows, each part read through the domain selectors (which start
+    from `visible_to`)."""
+    source = source_organizations([incident], user)[incident.pk]
+    editable = can_edit(membership, incident) and incident.community_id == membership.community_id
+    sightings = list(
+        selectors.sightings_visible_to(user)
+        .filter(incident=incident)
+        .select_related("organization", "indicator")
+        .order_by("-seen_at")
+    )
+    feedback = list(
+        selectors.feedback_visible_to(user)
+        .filter(incident=incident)
+        .select_related("organization")
+        .order_by("-created_at")
+    )
+    own_org = membership.organization_id
+    context = {
+        "incident": incident,
+        "source": source,
+        "can_edit": editable,
+        "techniques": list(incident.techniques.all()),
+        "sector_labels": [Sector(value).label for value in incident.sectors if value in Sector],
+        "indicators": list(
+            selectors.indicators_visible_to(user)
+            .filter(incident=incident)
+            .order_by("type", "value")
+        ),
+        "sightings": sightings,
+        "sighting_organizations": len({s.organization_id for s in sightings}),
+        "we_sighted": any(
+            s.organization_id == own_org and s.indicator_id is None for s in sightings
+        ),
+        "feedback_counts": _feedback_counts(feedback),
+        "our_feedback": {f.action for f in feedback if f.organization_id == own_org},
+        "can_sight": membership.role in SHARING_ROLES,
+        # The chosen audience names the source organisation on anonymous items: only those
+        # who may know the source (author, secretariat) see it.
+        "audience": recipients_of(incident) if editable and source is not None else None,
+        "threads": _threads_about(user, incident),
+    }
+    if context["audience"] is not None:
+        context["audience_organizations"] = incident.recipient_organizations.order_by("name")
+        context["audience_users"] = incident.recipient_users.order_by("display_name", "email")
+    return context
+
+
+def _feedback_counts(feedback) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    labels = {}
+    for item in feedback:
+        counts[item.action] = counts.get(item.action, 0) + 1
+        labels[item.action] = item.get_action_display()
+    return [(labels[action], n) for action, n in counts.items()]
+
+
+def _threads_about(user, incident) -> list:
+    """Discussion threads about this incident that the reader may see. Discussions sit above
+    incidents in the import order, so they are reached through the app registry."""
+    from django.apps import apps
+
+    try:
+        thread = apps.get_model("discussions", "Thread")
+    except LookupError:
+        return []
+    return list(
+        visible_to(user, thread.objects.filter(incident_id=incident.pk))
+        .select_related("community")
+        .order_by("-pk")[:20]
+    )
+
+
+class IncidentActionView(CommunityMixin, View):
+    """POST a sighting ("we saw this too") or usage feedback from the detail page."""
+
+    def post(self, request, *args, **kwargs):
+        incident = incident_for(request.user, self.community, kwargs["pk"])
+        kind = kwargs["action"]
+        try:
+            if kind == "sighting":
+                form = SightingForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(next(iter(form.errors.values())))
+                services.sighting_add(user=request.user, incident=incident, **form.cleaned_data)
+                messages.success(request, _("Thank you: your sighting was recorded."))
+            elif kind == "feedback":
+                form = FeedbackForm(request.POST, incident=incident)
+                if not form.is_valid():
+                    raise ValidationError(next(iter(form.errors.values())))
+                services.feedback_add(user=request.user, incident=incident, **form.cleaned_data)
+                messages.success(request, _("Thank you: the author will see what you did."))
+            else:
+                raise Http404
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        return redirect("incidents:detail", self.community.slug, incident.pk)
+
+
+class IncidentFormView(CommunityMixin, View):
+    """Create (no pk) or edit (pk). Nothing is saved until the incident, its audience and
+    the victim-data check are all accepted; the domain service saves in one transaction."""
+
+    template_name = "incidents/incident_form.html"
+
+    def setup_objects(self):
+        if self.membership.role not in SHARING_ROLES:
+            raise PermissionDenied(
+                _("Observers and guests see what is shared with them but do not share.")
+            )
+        self.incident = None
+        if "pk" in self.kwargs:
+            incident = incident_for(self.request.user, self.community, self.kwargs["pk"])
+            if incident.community_id != self.community.pk or not can_edit(
+                self.membership, incident
+            ):
+                raise Http404
+            self.incident = incident
+
+    def forms(self, data=None):
+        initial = {}
+        author, author_org = self.request.user, self.membership.organization
+        if self.incident is not None:
+            audience = recipients_of(self.incident)
+            initial = {
+                "tlp": audience.tlp,
+                "organizations": audience.organizations,
+                "users": audience.users,
+                "federated": audience.federated,
+            }
+            author, author_org = self.incident.author, self.incident.author_organization
+        incident_form = IncidentForm(data, instance=self.incident)
+        audience_form = AudienceForm(
+            data,
+            initial=initial,
+            community=self.community,
+            author=author,
+            author_organization=author_org,
+        )
+        return incident_form, audience_form
+
+    def get(self, request, *args, **kwargs):
+        self.setup_objects()
+        return self.render(*self.forms())
+
+    def post(self, request, *args, **kwargs):
+        self.setup_objects()
+        incident_form, audience_form = self.forms(request.POST)
+        if not (incident_form.is_valid() and audience_form.is_valid()):
+            return self.render(incident_form, audience_form, status=400)
+        confirmed = [value for value in request.POST.getlist("confirmed") if value]
+        try:
+            incident = self.save(incident_form, audience_form, confirmed)
+        except ValidationError as error:
+            findings = None
+            if hasattr(error, "error_dict") and "exposures" in error.error_dict:
+                findings = self.findings(incident_form)
+            _add_errors(error, incident_form, audience_form)
+            return self.render(incident_form, audience_form, findings=findings, status=400)
+        except PermissionDenied as error:
+            incident_form.add_error(None, str(error) or _("You cannot share this here."))
+            return self.render(incident_form, audience_form, status=403)
+        messages.success(request, _("Incident saved.") if self.incident else _("Incident shared."))
+        return redirect("incidents:detail", self.community.slug, incident.pk)
+
+    def findings(self, incident_form) -> list:
+        """The victim-data findings to confirm, with the same texts the service checks."""
+        data = incident_form.cleaned_data
+        texts = {str(_("title")): data.get("title", ""), str(_("summary")): data.get("summary", "")}
+        indicators = [row["value"] for row in data.get("indicators") or []]
+        if self.incident is not None:
+            indicators += list(self.incident.indicators.values_list("value", flat=True))
+        return find_exposures(texts, indicators)
+
+    def save(self, incident_form, audience_form, confirmed) -> Incident:
+        data = incident_form.cleaned_data
+        fields = {
+            name: data[name]
+            for name in (
+                "title",
+                "summary",
+                "category",
+                "intent",
+                "status",
+                "detected_at",
+                "occurred_at",
+                "attack_stage",
+                "sectors",
+                "anonymous",
+            )
+        }
+        choice = audience_form.choice(audience_form.cleaned_data)
+        if self.incident is None:
+            return services.incident_create(
+                author=self.request.user,
+                community=self.community,
+                techniques=data["techniques"],
+                indicators=data.get("indicators") or [],
+                confirmed_exposures=confirmed,
+                **fields,
+                **choice,
+            )
+        return services.incident_update(
+            incident=self.incident,
+            actor=self.request.user,
+            techniques=data["techniques"],
+            confirmed_exposures=confirmed,
+            **fields,
+            **choice,
+        )
+
+    def render(self, incident_form, audience_form, findings=None, status=200):
+        count = None
+        if audience_form.is_bound and audience_form.is_valid():
+            count = audience_form.count()
+        elif not audience_form.is_bound:
+            count = _initial_count(audience_form)
+        checked = set(self.request.POST.getlist("confirmed"))
+        context = {
+            "community": self.community,
+            "membership": self.membership,
+            "incident": self.incident,
+            "form": incident_form,
+            "audience_form": audience_form,
+            "audience_count": count,
+            "findings": [(f, f.match in checked) for f in findings or []],
+            "fixed_organization": audience_form.author_organization,
+            "fixed_user": self.incident.author if self.incident else self.request.user,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+def _initial_count(audience_form) -> int | None:
+    """The count for the form as first shown (nothing posted yet)."""
+    initial = {
+        "tlp": audience_form.initial.get("tlp") or audience_form.fields["tlp"].initial,
+        "organizations": audience_form.initial.get("organizations"),
+        "users": audience_form.initial.get("users") or [],
+        "federated": audience_form.initial.get("federated", False),
+    }
+    try:
+        return audience_form.count(initial)
+    except ValidationError:
+        return None
+
+
+def _add_errors(error: ValidationError, incident_form, audience_form) -> None:
+    """Put the service's refusal next to the field it is about; the rest on top."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            incident_form.add_error(None, message)
+        return
+    for field, errors in error.message_dict.items():
+        if field == "exposures":
+            continue  # shown as the list of findings to confirm
+        if field in audience_form.fields:
+            form = audience_form
+        elif field in incident_form.fields:
+            form = incident_form
+        else:
+            form, field = incident_form, None
+        for message in errors:
+            form.add_error(field, message)
+
+
+class AchievementsView(CommunityMixin, TemplateView):
+    """ "What my sharing achieved": the author's incidents here, with how many organisations
+    opened them, sightings and feedback (one query for the page)."""
+
+    template_name = "incidents/achieved.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        incidents = list(
+            selectors.sharing_achievements(self.request.user).filter(community=self.community)[:200]
+        )
+        context["rows"] = [
+            (incident, _feedback_rows(selectors.achievement_feedback(incident)))
+            for incident in incidents
+        ]
+        return context
+
+
+def _feedback_rows(counts: dict) -> list[tuple[str, int]]:
+    from apps.incidents.models import FeedbackAction
+
+    return [(FeedbackAction(action).label, n) for action, n in counts.items() if n]
+
+
+class AddressedToMeView(CommunityMixin, TemplateView):
+    """The TLP:RED items naming me and the TLP:AMBER items naming my organisation, here."""
+
+    template_name = "incidents/addressed.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        incidents = list(
+            selectors.addressed_to(self.request.user).filter(community=self.community)[:200]
+        )
+        sources = source_organizations(incidents, self.request.user)
+        context["rows"] = [(incident, sources[incident.pk]) for incident in incidents]
+        return context
