@@ -7,9 +7,11 @@ already narrowed (`visible_to`), and its text filter (``q``) goes through
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
+from apps.communities.models import Sector
 from apps.incidents.models import Category, Incident, Intent, Status
 from apps.incidents.search import incident_search
 from apps.sharing.tlp import TLP
@@ -34,6 +36,14 @@ class IncidentFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
     intent = django_filters.ChoiceFilter(label=_("Apparent intent"), choices=Intent.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    technique = django_filters.CharFilter(
+        label=_("ATT&CK technique"),
+        method="filter_technique",
+        widget=forms.TextInput(attrs={"placeholder": "T1566", "spellcheck": "false"}),
+    )
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), choices=Sector.choices, method="filter_sector"
+    )
     created = django_filters.DateFromToRangeFilter(
         label=_("Shared between"), field_name="created_at", widget=DateInput
     )
@@ -43,8 +53,34 @@ class IncidentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Incident
-        fields = ["q", "tlp", "category", "intent", "status", "created", "detected"]
+        fields = [
+            "q",
+            "tlp",
+            "category",
+            "intent",
+            "status",
+            "technique",
+            "sector",
+            "created",
+            "detected",
+        ]
 
     def filter_text(self, queryset, name, value):
         user = getattr(self.request, "user", None)
         return incident_search(user=user, text=value, queryset=queryset)
+
+    def filter_technique(self, queryset, name, value):
+        """A technique and its sub-techniques: T1566 also finds T1566.001. A subquery on the
+        link table, so no DISTINCT and no duplicate rows."""
+        value = value.strip().upper()
+        if not value:
+            return queryset
+        links = Incident.techniques.through.objects.filter(
+            Q(attacktechnique_id=value) | Q(attacktechnique__id__startswith=value + ".")
+        )
+        return queryset.filter(pk__in=links.values("incident_id"))
+
+    def filter_sector(self, queryset, name, value):
+        # ``sectors`` is a JSON list of choice values; the quoted value cannot match a part
+        # of another one, and this reads the same on SQLite and PostgreSQL.
+        return queryset.filter(sectors__icontains=f'"{value}"')

@@ -74,7 +74,7 @@ class IncidentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("detected_at", "occurred_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        if self.instance.pk:
+        if not self.instance._state.adding:
             self.fields["anonymous"].initial = self.instance.anonymous
             self.fields["sectors"].initial = self.instance.sectors
             self.fields["techniques"].initial = ", ".join(
