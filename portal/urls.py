@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("apps.meetings.urls")),
     path("", include("apps.incidents.urls")),
     path("", include("apps.sharing.urls")),
+    path("", include("apps.discussions.urls")),
 ]
