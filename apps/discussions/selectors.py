@@ -105,3 +105,16 @@ def posts_decorate(posts, viewer) -> list[Post]:
 
 def recipients_prefetch() -> list[Prefetch]:
     return [Prefetch("recipient_organizations"), Prefetch("recipient_users")]
+
+
+def incident_text_source(reader, term: str) -> Q:
+    """For the incident search: incidents whose discussion matches ``term`` — only through
+    threads ``reader`` may see and posts not deleted, so a hidden thread never makes an
+    incident findable by its words."""
+    threads = visible_to(reader, Thread.objects.filter(incident__isnull=False))
+    posts = Post.objects.filter(
+        thread__in=threads.values("pk"), deleted=False, body__icontains=term
+    )
+    return Q(pk__in=threads.filter(title__icontains=term).values("incident_id")) | Q(
+        pk__in=posts.values("thread__incident_id")
+    )

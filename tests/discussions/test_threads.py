@@ -132,3 +132,16 @@ def test_api_refuses_a_community_the_caller_does_not_belong_to(outsider, client_
     )
     assert response.status_code == 400
     assert not Thread.objects.exists()
+
+
+def test_incident_search_finds_words_of_a_discussion_only_for_its_readers(
+    incident, open_thread, reply, alice, bob, carol
+):
+    from apps.incidents.search import incident_search
+
+    green = incident(alice, TLP.GREEN)
+    thread = open_thread(alice, TLP.RED, users=[bob], incident=green)
+    reply(bob, thread, body="攻撃者はランサムウェアを展開した")
+
+    assert list(incident_search(user=bob, text="ランサムウェア")) == [green]
+    assert list(incident_search(user=carol, text="ランサムウェア")) == []
