@@ -76,7 +76,7 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_technique(self, queryset, name, value):
         code = value.strip().upper()
         tagged = Incident.techniques.through.objects.filter(
-            Q(attacktechnique_id=code) | Q(attacktechnique_id__startswith=f"{code}.")
+            Q(attacktechnique_id=code) | Q(attacktechnique__id__startswith=f"{code}.")
         ).values("incident_id")
         return queryset.filter(pk__in=tagged)
 
