@@ -4,7 +4,8 @@ through `sharing`), and never learns the source of an anonymous item."""
 
 from django.contrib import admin
 
-from apps.incidents.models import Incident
+from apps.incidents.models import AttackTechnique, Incident, Indicator
+from apps.incidents.selectors import indicators_visible_to
 from apps.sharing.selectors import source_organization, visible_to
 
 FIELDS = (
@@ -15,6 +16,10 @@ FIELDS = (
     "intent",
     "status",
     "detected_at",
+    "occurred_at",
+    "sectors",
+    "attack_stage",
+    "techniques",
     "tlp",
     "federated",
     "anonymous",
@@ -45,6 +50,46 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AttackTechnique)
+class AttackTechniqueAdmin(admin.ModelAdmin):
+    """Reference data, refreshed by `load_attack`; read-only here."""
+
+    list_display = ["id", "name", "tactics", "is_subtechnique", "deprecated"]
+    list_filter = ["deprecated", "is_subtechnique"]
+    search_fields = ["id", "name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    """Indicators of the incidents the superuser could see in the portal, read-only; who
+    added one is not shown (it would name the source of an anonymous incident)."""
+
+    list_display = ["value", "type", "community", "created_at"]
+    list_filter = ["type"]
+    search_fields = ["value"]
+    fields = ["community", "incident", "type", "value", "first_seen", "last_seen", "note"]
+    readonly_fields = fields
+    list_select_related = ["community"]
+
+    def get_queryset(self, request):
+        return indicators_visible_to(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False
