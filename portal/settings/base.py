@@ -166,7 +166,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for a choice set used by several fields (user language, community default).
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "apps.accounts.models.Language"},
+    # Stable enum names in the schema, so adding a model never renames another's enum.
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "apps.accounts.models.Language",
+        "MembershipStatusEnum": "apps.communities.models.MembershipStatus",
+        "IncidentStatusEnum": "apps.incidents.models.Status",
+        "SectorEnum": "apps.communities.models.Sector",
+    },
 }
 
 GUARDIAN_RAISE_403 = False
