@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -23,6 +24,7 @@ from apps.communities.forms import (
 )
 from apps.communities.imports import CsvImportError, invitations_import
 from apps.communities.models import (
+    Community,
     Invitation,
     Membership,
     MembershipStatus,
@@ -77,6 +79,65 @@ class CommunityMixin(LoginRequiredMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(community=self.community, membership=self.membership)
+        return context
+
+
+class CommunityReadMixin:
+    """The pages that show shared content (incident and thread lists and details) to anyone,
+    because TLP:CLEAR is for "anyone, signed in or not" (DESIGN.md).
+
+    It resolves the community for every reader and sets ``self.membership`` to the reader's
+    *active* membership or None (``self.inactive_membership`` to a suspended, invited, … one,
+    for a notice). It decides nothing about content: the page lists exactly what
+    `apps.sharing.selectors.visible_to` gives the reader, so a signed-out visitor or a
+    non-member reads the CLEAR items (and whatever else the TLP table gives them, e.g. GREEN
+    items opened to a federation they belong to) — never more. Every other page of a
+    community stays behind `CommunityMixin`.
+
+    Existence does not leak: a page that shows nothing to a reader who is not a member must
+    look like a community that does not exist (`not_found`), and so does an invisible item.
+    Anything that is 404 for a signed-out visitor becomes the sign-in page, as before.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.resolve_community(request, kwargs["slug"])
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise
+
+    def resolve_community(self, request, slug: str) -> None:
+        self.community = Community.objects.filter(slug=slug).first()
+        if self.community is None:
+            raise Http404
+        membership = None
+        if request.user.is_authenticated:
+            membership = (
+                Membership.objects.select_related("community", "organization", "user")
+                .filter(community=self.community, user=request.user)
+                .exclude(status=MembershipStatus.LEFT)
+                .first()
+            )
+        active = membership is not None and membership.status == MembershipStatus.ACTIVE
+        self.membership = membership if active else None
+        self.inactive_membership = None if active else membership
+
+    def require_known(self, shown_here) -> None:
+        """A list page calls this with its *unfiltered* visible queryset: a reader with no
+        membership here who may see nothing of the community is told it does not exist."""
+        known = self.membership is not None or self.inactive_membership is not None
+        if not known and not shown_here.exists():
+            raise Http404
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            community=self.community,
+            membership=self.membership,
+            inactive_membership=self.inactive_membership,
+        )
         return context
 
 

@@ -2,6 +2,7 @@
 through `apps.sharing`), writes from `services`; an invisible thread or post is 404."""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from apps.communities.views import CommunityMixin
+from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.discussions import selectors, services
 from apps.discussions.forms import EXPOSURE_FIELD, PostEditForm, PostForm, ThreadForm
 from apps.discussions.models import Post, Thread
@@ -21,17 +22,24 @@ from apps.sharing.services import SHARING_ROLES
 THREADS_PER_PAGE = 30
 
 
-class ThreadListView(CommunityMixin, TemplateView):
+def can_post(membership) -> bool:
+    """Active members who share; readers without an active membership here only read."""
+    return membership is not None and membership.role in SHARING_ROLES
+
+
+class ThreadListView(CommunityReadMixin, TemplateView):
+    """Open to anyone: a signed-out visitor or a non-member reads what `visible_to` gives
+    them (TLP:CLEAR), and a non-member who may see nothing here gets a 404."""
+
     template_name = "discussions/thread_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         threads = selectors.threads_visible_to(self.request.user, community=self.community)
+        self.require_known(threads)
         page = Paginator(threads, THREADS_PER_PAGE).get_page(self.request.GET.get("page"))
         page.object_list = selectors.threads_decorate(page.object_list, self.request.user)
-        context.update(
-            page=page, threads=page.object_list, can_post=self.membership.role in SHARING_ROLES
-        )
+        context.update(page=page, threads=page.object_list, can_post=can_post(self.membership))
         return context
 
 
@@ -101,7 +109,7 @@ class ThreadCreateView(CommunityMixin, TemplateView):
         return self.render_to_response(context, status=status)
 
 
-class ThreadMixin(CommunityMixin):
+class ThreadMixin:
     """Finds the thread through the sharing door: anything the user may not see is 404."""
 
     def get_thread(self) -> Thread:
@@ -116,7 +124,10 @@ class ThreadMixin(CommunityMixin):
         return selectors.threads_decorate([thread], self.request.user)[0]
 
 
-class ThreadDetailView(ThreadMixin, TemplateView):
+class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
+    """Open to anyone for reading (what `visible_to` gives them); replying needs an active
+    membership with a sharing role."""
+
     template_name = "discussions/thread_detail.html"
 
     def get_context_data(self, form=None, **kwargs):
@@ -128,13 +139,13 @@ class ThreadDetailView(ThreadMixin, TemplateView):
             ),
             self.request.user,
         )
-        can_post = self.membership.role in SHARING_ROLES
+        may_post = can_post(self.membership)
         audience = recipients_of(thread) if thread.shows_recipients else None
         context.update(
             thread=thread,
             posts=posts,
-            form=form or (PostForm() if can_post else None),
-            can_post=can_post,
+            form=form or (PostForm() if may_post else None),
+            can_post=may_post,
             audience=audience,
             audience_organizations=(
                 thread.recipient_organizations.order_by("name") if audience else []
@@ -155,6 +166,10 @@ class ThreadDetailView(ThreadMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         thread = self.get_thread()
+        if self.membership is None:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied(_("Only active members of this community can reply."))
         form = PostForm(request.POST)
         if form.is_valid():
             parent = None
@@ -179,7 +194,7 @@ class ThreadDetailView(ThreadMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class PostMixin(ThreadMixin):
+class PostMixin(CommunityMixin, ThreadMixin):
     def get_post(self) -> Post:
         post = (
             selectors.posts_visible_to(self.request.user, community=self.community)

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from apps.communities.models import Community, Role, Sector
-from apps.communities.views import CommunityMixin
+from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.incidents import selectors, services
 from apps.incidents.filters import IncidentFilter
 from apps.incidents.forms import FeedbackForm, IncidentForm, SightingForm
@@ -46,17 +46,22 @@ def incident_for(user, community, pk) -> Incident:
 def can_edit(membership, incident) -> bool:
     """The author, or the secretariat (which already sees it): the same rule as
     `apps.sharing.services` applies when the audience is set."""
-    if not membership.is_active:
+    if membership is None or not membership.is_active:
         return False
     return incident.author_id == membership.user_id or membership.role == Role.SECRETARIAT
 
 
-class IncidentListView(CommunityMixin, ListView):
+class IncidentListView(CommunityReadMixin, ListView):
+    """Open to anyone: a signed-out visitor or a non-member reads what `visible_to` gives
+    them (TLP:CLEAR), and a non-member who may see nothing here gets a 404."""
+
     template_name = "incidents/incident_list.html"
     context_object_name = "incidents"
     paginate_by = 25
 
     def get_queryset(self):
+        here = Incident.objects.filter(community=self.community)
+        self.require_known(visible_to(self.request.user, here))
         self.filterset = IncidentFilter(
             self.request.GET or None,
             queryset=incidents_for(self.request.user, self.community),
@@ -74,7 +79,7 @@ class IncidentListView(CommunityMixin, ListView):
             incidents=page,
             rows=[(incident, sources[incident.pk]) for incident in page],
             filter=self.filterset,
-            can_share=self.membership.role in SHARING_ROLES,
+            can_share=self.membership is not None and self.membership.role in SHARING_ROLES,
             query_string=_without_page(self.request.GET),
         )
         return context
@@ -86,7 +91,7 @@ def _without_page(querydict) -> str:
     return params.urlencode()
 
 
-class IncidentDetailView(CommunityMixin, TemplateView):
+class IncidentDetailView(CommunityReadMixin, TemplateView):
     template_name = "incidents/incident_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -105,6 +110,8 @@ def incident_context(user, membership, incident) -> dict:
     from `visible_to`)."""
     source = source_organizations([incident], user)[incident.pk]
     editable = can_edit(membership, incident) and incident.community_id == membership.community_id
+    # ``membership`` is None for a reader who is not an active member here (signed out, or
+    # reading what is public): they read, and do nothing else.
     sightings = list(
         selectors.sightings_visible_to(user)
         .filter(incident=incident)
@@ -117,7 +124,7 @@ def incident_context(user, membership, incident) -> dict:
         .select_related("organization")
         .order_by("-created_at")
     )
-    own_org = membership.organization_id
+    own_org = membership.organization_id if membership else None
     context = {
         "incident": incident,
         "source": source,
@@ -136,7 +143,8 @@ def incident_context(user, membership, incident) -> dict:
         ),
         "feedback_counts": _feedback_counts(feedback),
         "our_feedback": {f.action for f in feedback if f.organization_id == own_org},
-        "can_sight": membership.role in SHARING_ROLES,
+        "can_sight": membership is not None and membership.role in SHARING_ROLES,
+        "can_respond": membership is not None and incident.author_organization_id != own_org,
         # The chosen audience names the source organisation on anonymous items: only those
         # who may know the source (author, secretariat) see it.
         "audience": recipients_of(incident) if editable and source is not None else None,

@@ -50,9 +50,9 @@ NOTHING = {
     "api_post_detail": 404,
 }
 
-# A suspended member is stopped at the community door (403 "no access" on every page of it,
-# so nothing about any one thread leaks).
-NOTHING_SUSPENDED = {**NOTHING, "html_detail": 403}
+# A suspended member reads the community like anyone outside it: what is public (TLP:CLEAR)
+# and nothing else, so an invisible thread is a 404 for them too.
+NOTHING_SUSPENDED = NOTHING
 
 
 def test_reply_in_amber_thread_to_orgs_a_and_b_is_seen_by_exactly_its_audience(
@@ -110,7 +110,7 @@ def test_suspended_member_loses_thread_and_replies_at_once(
     assert client.get(f"/api/v1/posts/{answer.pk}/").status_code == 404
     assert client.get(f"/api/v1/threads/{thread.pk}/").status_code == 404
     assert client.get("/api/v1/posts/").json()["results"] == []
-    assert client.get(f"/c/fin-isac/discussions/{thread.pk}/").status_code == 403
+    assert client.get(f"/c/fin-isac/discussions/{thread.pk}/").status_code == 404
 
 
 def test_suspended_red_recipient_cannot_post(open_thread, alice, bob, community):

@@ -102,7 +102,12 @@ def test_unknown_and_invisible_incidents_look_the_same(amber_for_a_and_b, carol,
 
 def test_suspended_member_loses_the_list_at_once(share, alice, sam, client_for, community):
     share(alice, TLP.GREEN, title="Green for all")
-    assert client_for(sam).get(list_url(community)).status_code == 403
+    share(alice, TLP.CLEAR, title="Clear for anyone")
+    page = client_for(sam).get(list_url(community))
+    # Like anyone outside the community: what is public, and a word on why.
+    assert page.status_code == 200
+    assert titles(page) == {"Clear for anyone"}
+    assert "suspended" in page.content.decode()
 
 
 def test_red_item_is_listed_for_named_person_only(share, alice, bob, carol, client_for, community):

@@ -65,10 +65,29 @@ class SecretariatWrites(permissions.BasePermission):
         return scopes.is_secretariat(request.user, obj.community_id)
 
 
+class ReadsForAnyone(permissions.BasePermission):
+    """Shared content under TLP:CLEAR is for "anyone, signed in or not": a signed-out caller
+    may use the read actions a viewset lists in ``public_actions`` (list and retrieve by
+    default) and gets exactly what `apps.sharing.selectors.visible_to` gives a signed-out
+    visitor — CLEAR only. Everything else (writes, "addressed to me", …) needs a signed-in
+    caller. This decides who must sign in, never what is visible."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.user and request.user.is_authenticated:
+            return True
+        return request.method in permissions.SAFE_METHODS and view.action in getattr(
+            view, "public_actions", ("list", "retrieve")
+        )
+
+
 class ScopedViewSet(UserPreferencesMixin, viewsets.GenericViewSet):
     """The one door: every list, detail and action of a subclass starts from ``scope``, which
     narrows to the caller's active memberships. Subclasses define ``scope``, never
-    ``get_queryset``, so no action can forget it."""
+    ``get_queryset``, so no action can forget it.
+
+    A signed-out caller gets nothing, unless the subclass opens its reads to anyone
+    (``permission_classes = [ReadsForAnyone]``): then ``scope`` receives the anonymous user,
+    and must narrow through `apps.sharing` like for anyone else."""
 
     model: type
 
@@ -76,7 +95,11 @@ class ScopedViewSet(UserPreferencesMixin, viewsets.GenericViewSet):
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False) or not self.request.user.is_authenticated:
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        if not self.request.user.is_authenticated and ReadsForAnyone not in (
+            self.permission_classes
+        ):
             return self.model.objects.none()
         return self.scope(self.request.user)
 

@@ -16,7 +16,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from apps.communities.api.scopes import communities_for
-from apps.communities.api.views import ScopedViewSet, service_errors
+from apps.communities.api.views import ReadsForAnyone, ScopedViewSet, service_errors
 from apps.communities.models import Membership, MembershipStatus
 from apps.discussions import selectors, services
 from apps.discussions.api.filters import PostFilter, ThreadFilter
@@ -112,6 +112,7 @@ def _users(community, emails):
 )
 class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Thread
+    permission_classes = [ReadsForAnyone]  # signed out: TLP:CLEAR threads, read only
     serializer_class = ThreadSerializer
     filterset_class = ThreadFilter
 
@@ -231,6 +232,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 )
 class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Post
+    permission_classes = [ReadsForAnyone]  # signed out: posts of TLP:CLEAR threads, read only
     serializer_class = PostSerializer
     filterset_class = PostFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -18,7 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.api.mixins import UserPreferencesMixin
-from apps.communities.api.views import service_errors
+from apps.communities.api.views import ReadsForAnyone, service_errors
 from apps.communities.models import Organization
 from apps.incidents import selectors, services
 from apps.incidents.api import serializers as s
@@ -163,6 +163,7 @@ INCIDENT_FIELDS = ("title", "summary", "category", "intent", "status", "sectors"
 )
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleViewSet):
     model = Incident
+    permission_classes = [ReadsForAnyone]  # signed out: TLP:CLEAR incidents, read only
     serializer_class = s.IncidentSerializer
     filterset_class = IncidentFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -268,6 +269,7 @@ LOOKUP_PARAMETERS = [
 class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        mixins.DestroyModelMixin, VisibleViewSet):
     model = Indicator
+    permission_classes = [ReadsForAnyone]  # signed out: indicators of TLP:CLEAR incidents
     serializer_class = s.IndicatorSerializer
     filterset_class = IndicatorFilter
 
