@@ -9,6 +9,8 @@ Dates of meetings are given as (month, day) inside the current fiscal year, so t
 always shows a year that has begun: some meetings held, some still to come.
 """
 
+import hashlib
+
 ADMIN = {
     "email": "admin@renkei.example",
     "display_name": "Renkei 管理者",
@@ -352,6 +354,616 @@ MEETING_SERIES = [
                     "工夫について質問があり、事務局経由の匿名提供で対応しているとの回答があった。"
                 ),
             },
+        ],
+    },
+]
+
+
+# --- ISAC content: incidents and threads under every TLP label ----------------------------------
+#
+# Written for the demo (no sentence is taken from a real report). Each item is created through
+# the services (`apps.incidents.services`, `apps.discussions.services`), exactly as a member
+# would share it; "key" names it for a stable UUID5, so a rerun finds the same item.
+# Audience: "organizations" (slugs) or "exclude" (slugs left out of the default, every member
+# organisation) for AMBER / AMBER+STRICT, "users" (e-mails) for RED, "federated" for GREEN /
+# CLEAR. "detected" and "occurred" are days before the demo is loaded.
+# Attacker infrastructure uses reserved names and documentation addresses (RFC 2606, 5737).
+
+
+def _demo_hash(name: str) -> str:
+    """A SHA-256 that belongs to no real file: the hash of the sample's demo name."""
+    return hashlib.sha256(f"renkei-demo:{name}".encode()).hexdigest()
+
+
+INCIDENTS = [
+    # --- 金融ISAC ---
+    {
+        "key": "fin-smishing-bank", "community": "fin-isac",
+        "author": "tanaka@hikari-bank.example", "tlp": "CLEAR",
+        "title": "銀行を名乗るSMSで偽ログイン画面へ誘導、ワンタイムパスワードまで詐取",
+        "summary": (
+            "今週に入り、当行の名前をかたるSMSが個人のお客さまに大量に届いています。"
+            "「お取引を一時制限しました」「本人確認をお願いします」と不安をあおり、"
+            "短縮URLから当行によく似たログイン画面へ誘導する手口です。\n\n"
+            "- 契約者番号とパスワードを入力させた直後に、ワンタイムパスワードの入力も求めます。\n"
+            "- 偽サイトは数時間ごとにドメインを替えており、ブロックリストだけでは追いつきません。\n"
+            "- 当行はSMSでログイン画面へのリンクを送りません。各社の顧客向け注意喚起に"
+            "そのままお使いください。"
+        ),
+        "category": "phishing", "intent": "money", "status": "investigating",
+        "sectors": ["finance"], "attack_stage": "credential-access",
+        "techniques": ["T1566.002", "T1598.003", "T1583.001"],
+        "detected": 3, "occurred": 4,
+        "indicators": [
+            {"type": "url", "value": "hxxps://hikari-login-verify[.]example/auth/",
+             "note": "SMS本文の短縮URLの転送先"},
+            {"type": "domain", "value": "hikari-login-verify[.]example"},
+            {"type": "domain", "value": "hikari-kakunin[.]example",
+             "note": "翌日に切り替わった偽サイト"},
+        ],
+        "sightings": [
+            {"by": "nakamura@minato-trust.example", "show_organization": True,
+             "note": "当社の名前に差し替えた同じ型のSMSが届いています。"},
+        ],
+        "feedback": [
+            {"by": "okada@kaede-securities.example", "action": "warned_staff",
+             "note": "コールセンター向けに問い合わせ対応の要領を配りました。"},
+            {"by": "nakamura@minato-trust.example", "action": "passed_to_clients",
+             "note": "お客さま向けサイトに注意喚起を掲載しました。"},
+        ],
+        "views": ["okada@kaede-securities.example", "nakamura@minato-trust.example"],
+    },
+    {
+        "key": "fin-ddos-online-banking", "community": "fin-isac",
+        "author": "tanaka@hikari-bank.example", "tlp": "GREEN", "federated": True,
+        "title": "インターネットバンキングへのDDoS攻撃、約40分ログインが遅延",
+        "summary": (
+            "平日朝9時台、インターネットバンキングのログイン画面に大量のHTTPリクエストが集中し、"
+            "約40分にわたって応答が遅くなりました。\n\n"
+            "- ピーク時のリクエスト数は平常時の約60倍。送信元は海外のクラウド事業者と、"
+            "乗っ取られたIoT機器と見られるアドレスに散らばっていました。\n"
+            "- 上流の通信事業者と連携したフィルタリングと、CDNのレート制限で収まりました。\n"
+            "- 前日にSNSで犯行を予告する投稿があり、他の金融機関も名指しされています。"
+            "通信事業者側の観測と突き合わせたいので、連絡会にも共有します。"
+        ),
+        "category": "ddos", "intent": "disruption", "status": "resolved",
+        "sectors": ["finance"], "attack_stage": "impact",
+        "techniques": ["T1498.001", "T1499.002"],
+        "detected": 12, "occurred": 12,
+        "indicators": [
+            {"type": "ipv4", "value": "203.0.113.45", "note": "攻撃を指示したと見られる送信元"},
+            {"type": "ipv4", "value": "198.51.100.23"},
+            {"type": "ipv4", "value": "198.51.100.77"},
+        ],
+        "sightings": [
+            {"by": "okada@kaede-securities.example", "show_organization": False,
+             "note": "同じ日の同じ時間帯に、当社の取引サイトにも小規模な集中がありました。"},
+            {"by": "suzuki@tsubasa-telecom.example", "indicator": "203.0.113.45",
+             "show_organization": True,
+             "note": "当社の観測網でも、このアドレスからの大量の通信を捉えています。"},
+        ],
+        "feedback": [
+            {"by": "nakamura@minato-trust.example", "action": "blocked",
+             "note": "送信元アドレスをWAFで遮断しました。"},
+            {"by": "mori@nami-networks.example", "action": "hunted",
+             "note": "顧客回線のフローを確認し、同じ送信元からの通信を上流で抑止しました。"},
+        ],
+        "views": ["okada@kaede-securities.example", "nakamura@minato-trust.example",
+                  "suzuki@tsubasa-telecom.example"],
+    },
+    {
+        "key": "fin-bec-treasury", "community": "fin-isac",
+        "author": "nakamura@minato-trust.example", "tlp": "GREEN",
+        "title": "財務部門を狙ったビジネスメール詐欺：取引先を装い振込口座の変更を依頼",
+        "summary": (
+            "海外の取引先担当者になりすましたメールが財務部門に届き、「監査対応のため今月から"
+            "振込口座を変更する」として新しい口座への送金を求めてきました。\n\n"
+            "- 送信元は取引先のドメインの1文字を数字に替えた類似ドメインで、過去のやり取りの件名と"
+            "署名がそのまま引用されていました。取引先側のメールアカウントが乗っ取られている"
+            "可能性があります。\n"
+            "- 登録済みの電話番号への折り返し確認で、送金の前に気づきました。金銭の被害は"
+            "ありません。\n"
+            "- 指標のメールアドレスは攻撃者が用意したもので、当社や取引先の社員のものでは"
+            "ないことを確認のうえ共有します。"
+        ),
+        "category": "bec", "intent": "money", "status": "contained",
+        "sectors": ["finance"], "attack_stage": "initial-access",
+        "techniques": ["T1656", "T1583.001", "T1585.002"],
+        "detected": 20, "occurred": 21,
+        "indicators": [
+            {"type": "email", "value": "billing@nordfie1d-trading[.]example",
+             "note": "類似ドメインの送信元（攻撃者が取得）"},
+            {"type": "domain", "value": "nordfie1d-trading[.]example"},
+        ],
+        # A real analyst confirms this one: the attacker's own look-alike sender, not a victim.
+        "confirmed_exposures": ["billing@nordfie1d-trading.example"],
+        "sightings": [
+            {"by": "okada@kaede-securities.example", "show_organization": False,
+             "note": "同じ類似ドメインから、請求書の再送を装ったメールを1通受信しました。"},
+        ],
+        "feedback": [
+            {"by": "tanaka@hikari-bank.example", "action": "hunted",
+             "note": "過去3か月のメール受信記録を検索しました。該当はありません。"},
+            {"by": "okada@kaede-securities.example", "action": "warned_staff"},
+        ],
+        "views": ["tanaka@hikari-bank.example", "okada@kaede-securities.example"],
+    },
+    {
+        "key": "fin-ransomware-subsidiary", "community": "fin-isac",
+        "author": "okada@kaede-securities.example", "tlp": "AMBER",
+        "exclude": ["cyber-policy-office", "minato-trust"],
+        "title": "子会社でランサムウェア被害：VPN機器から侵入され、ファイルサーバーが暗号化",
+        "summary": (
+            "システム運用を担う国内の子会社で、ファイルサーバーと業務端末の一部が暗号化されました。"
+            "親会社のネットワークとは分けてあり、現時点で顧客情報の流出は確認されていません。\n\n"
+            "- 侵入口は、修正プログラムを当てていなかったVPN機器と見ています。"
+            "正規の認証情報が事前に盗まれていた可能性があります。\n"
+            "- 暗号化の前に、バックアップの削除とシャドウコピーの無効化が行われていました。\n"
+            "- 脅迫文はリークサイトへの掲載をほのめかしています。身代金には応じない方針です。\n\n"
+            "調査中のため、被害組織が分かる情報は伏せています。"
+        ),
+        "category": "ransomware", "intent": "money", "status": "investigating",
+        "sectors": ["finance"], "attack_stage": "impact",
+        "techniques": ["T1133", "T1078", "T1490", "T1486", "T1567.002"],
+        "detected": 6, "occurred": 9,
+        "indicators": [
+            {"type": "ipv4", "value": "198.51.100.140", "note": "VPNへの接続元"},
+            {"type": "sha256", "value": _demo_hash("fin-ransomware-encryptor"),
+             "note": "暗号化プログラム"},
+            {"type": "filename", "value": "RESTORE-MY-FILES.txt", "note": "脅迫文"},
+        ],
+        "sightings": [
+            {"by": "tanaka@hikari-bank.example", "indicator": "198.51.100.140",
+             "show_organization": False,
+             "note": "当行のVPNにも同じアドレスからログインの試みがありました（失敗）。"},
+        ],
+        "feedback": [
+            {"by": "tanaka@hikari-bank.example", "action": "blocked"},
+            {"by": "kobayashi@kagami-security.example", "action": "hunted",
+             "note": "監視中のお客さま環境で、同じ暗号化プログラムの痕跡を探しました。"},
+        ],
+        "views": ["tanaka@hikari-bank.example", "kobayashi@kagami-security.example"],
+    },
+    {
+        "key": "fin-it-vendor-remote-maintenance", "community": "fin-isac",
+        "author": "tanaka@hikari-bank.example", "tlp": "AMBER+STRICT",
+        "organizations": ["hikari-bank", "kagami-security"],
+        "title": "ITベンダーの保守用リモート接続を経由した不正アクセスの疑い",
+        "summary": (
+            "業務システムの保守を委託しているITベンダーで、保守作業に使うリモート接続ツールの"
+            "アカウントが不正に使われた形跡が見つかりました。このベンダーは複数の金融機関を"
+            "担当しています。\n\n"
+            "- 深夜帯に、作業予定にない接続が3回ありました。接続元はベンダーの拠点ではなく、"
+            "海外の仮想専用サーバーでした。\n"
+            "- 当行側では踏み台の端末で不審なPowerShellの実行を確認しましたが、それより先への"
+            "横展開は見つかっていません。\n"
+            "- ベンダー名は、同じベンダーを使う会員からの照会に個別にお答えします。"
+            "組織内に限って扱い、顧客や委託先には伝えないでください。"
+        ),
+        "category": "supply_chain", "intent": "unknown", "status": "investigating",
+        "sectors": ["finance"], "attack_stage": "execution",
+        "techniques": ["T1199", "T1133", "T1059.001"],
+        "detected": 2, "occurred": 5,
+        "indicators": [
+            {"type": "ipv4", "value": "203.0.113.201", "note": "保守用アカウントでの接続元"},
+        ],
+        "feedback": [
+            {"by": "kobayashi@kagami-security.example", "action": "hunted",
+             "note": "同じリモート接続ツールを使うお客さまの接続記録を確認しています。"},
+        ],
+        "views": ["kobayashi@kagami-security.example"],
+    },
+    {
+        "key": "fin-targeted-lecture-invitation", "community": "fin-isac",
+        "author": "matsumoto@hikari-bank.example", "tlp": "RED",
+        "users": ["kobayashi@kagami-security.example", "okada@kaede-securities.example",
+                  "inoue@minato-trust.example"],
+        "title": "講演依頼を装う標的型メール：添付ZIPの中に文書を装ったLNKファイル",
+        "summary": (
+            "国際金融の研究会の事務局を名乗り、役員への講演を依頼するメールが届きました。"
+            "添付のパスワード付きZIPを展開すると文書に見せかけたショートカット（LNK）が現れ、"
+            "開くとPowerShellで追加の不正プログラムを取り寄せます（T1566.001）。\n\n"
+            "- 文面は自然な日本語で、実在する研究会の過去の案内をなぞっていました。\n"
+            "- 通信先には正規のクラウドストレージが使われ、宛先の遮断だけでは防ぎにくい作りです。\n"
+            "- 金融政策の動向や役員の日程に関心を示しており、金銭ではなく情報収集が目的と"
+            "見ています。\n\n"
+            "調査が続いているため、宛先を限ってお知らせします。"
+        ),
+        "category": "targeted_attack", "intent": "espionage", "status": "investigating",
+        "sectors": ["finance", "government"], "attack_stage": "command-and-control",
+        "techniques": ["T1566.001", "T1204.002", "T1059.001", "T1071.001", "T1567.002"],
+        "detected": 1, "occurred": 2,
+        "indicators": [
+            {"type": "filename", "value": "講演のご依頼_詳細.pdf.lnk"},
+            {"type": "sha256", "value": _demo_hash("fin-lnk-loader"), "note": "LNKファイル"},
+            {"type": "domain", "value": "cdn-update-check[.]example", "note": "追加取得の通信先"},
+        ],
+        "feedback": [
+            {"by": "okada@kaede-securities.example", "action": "hunted",
+             "note": "役員宛てのメールを遡って確認しました。同じ添付はありません。"},
+        ],
+        "views": ["kobayashi@kagami-security.example", "okada@kaede-securities.example"],
+    },
+    {
+        "key": "fin-banking-trojan-corporate", "community": "fin-isac",
+        "author": "nakamura@minato-trust.example", "tlp": "GREEN", "anonymous": True,
+        "title": "法人向けネットバンキングの利用者を狙う不正送金マルウェアの配布",
+        "summary": (
+            "法人のお客さまの経理担当者宛てに、請求書を装ったメールで不正送金マルウェアが"
+            "ばらまかれています。感染した端末でネットバンキングにログインすると、画面に偽の"
+            "入力欄が差し込まれ、承認用の情報が盗まれます。\n\n"
+            "- 件名は「請求書送付のご案内」「お支払い期日のお知らせ」など、月末に多いものです。\n"
+            "- 被害に遭ったお客さまが特定されるおそれがあるため、事務局経由で共有します。"
+        ),
+        "category": "fraud", "intent": "money", "status": "investigating",
+        "sectors": ["finance"], "attack_stage": "credential-access",
+        "techniques": ["T1566.001", "T1204.002", "T1185", "T1657"],
+        "detected": 8, "occurred": 10,
+        "indicators": [
+            {"type": "url", "value": "hxxp://invoice-portal-jp[.]example/dl/seikyu.zip"},
+            {"type": "sha256", "value": _demo_hash("fin-banking-trojan")},
+        ],
+        "sightings": [
+            {"by": "tanaka@hikari-bank.example", "show_organization": True,
+             "note": "当行の法人のお客さまからも、同じ件名のメールの問い合わせがありました。"},
+        ],
+        "feedback": [
+            {"by": "okada@kaede-securities.example", "action": "blocked"},
+        ],
+        "views": ["tanaka@hikari-bank.example", "okada@kaede-securities.example"],
+    },
+    # --- ICT-ISAC ---
+    {
+        "key": "ict-router-login-surge", "community": "ict-isac",
+        "author": "mori@nami-networks.example", "tlp": "CLEAR", "federated": True,
+        "title": "観測網で家庭用ルーターを狙うログイン試行が急増（Telnet・SSH）",
+        "summary": (
+            "共有観測網のセンサーで、先週末から Telnet と SSH へのログイン試行が平常時の"
+            "約5倍に増えています。初期設定のままのユーザー名とパスワードの組み合わせを順に"
+            "試す動きで、乗っ取られた機器はDDoSの踏み台に使われる傾向があります。\n\n"
+            "- 送信元の多くは海外の家庭用回線です。\n"
+            "- 機器の初期パスワードの変更と、使っていない遠隔管理機能の停止を呼びかけてください。"
+        ),
+        "category": "other", "intent": "disruption", "status": "investigating",
+        "sectors": ["ict"], "attack_stage": "initial-access",
+        "techniques": ["T1110.001", "T1595.002", "T1078"],
+        "detected": 4, "occurred": 7,
+        "indicators": [
+            {"type": "ipv4", "value": "192.0.2.66"},
+            {"type": "ipv4", "value": "198.51.100.9"},
+        ],
+        "feedback": [
+            {"by": "suzuki@tsubasa-telecom.example", "action": "blocked",
+             "note": "顧客向けルーターの管理ポートへの外部アクセスを止めました。"},
+            {"by": "okada@kaede-securities.example", "action": "warned_staff",
+             "note": "在宅勤務者に家庭用ルーターの点検を呼びかけました。"},
+        ],
+        "views": ["suzuki@tsubasa-telecom.example", "okada@kaede-securities.example"],
+    },
+    {
+        "key": "ict-dns-reflection", "community": "ict-isac",
+        "author": "suzuki@tsubasa-telecom.example", "tlp": "GREEN", "federated": True,
+        "title": "DNSリフレクションによるDDoS攻撃、金融機関の公開サイトも標的に",
+        "summary": (
+            "当社の顧客回線に向けて、オープンリゾルバを悪用したDNSリフレクション攻撃を"
+            "観測しました。標的には金融機関の公開ウェブサイトも含まれるため、連絡会を通じて"
+            "金融ISACにも共有します。\n\n"
+            "- 最大で約30Gbps、1回10〜20分の攻撃が断続的に続きました。\n"
+            "- 攻撃の指示に使われたと見られるアドレスは、金融ISACで報告されたDDoSの送信元と"
+            "一致します。"
+        ),
+        "category": "ddos", "intent": "disruption", "status": "contained",
+        "sectors": ["ict", "finance"], "attack_stage": "impact",
+        "techniques": ["T1498.002"],
+        "detected": 11, "occurred": 11,
+        "indicators": [
+            {"type": "ipv4", "value": "203.0.113.45"},
+            {"type": "ipv4", "value": "203.0.113.88"},
+        ],
+        "sightings": [
+            {"by": "tanaka@hikari-bank.example", "show_organization": True,
+             "note": "当行への攻撃と同じ送信元です。"},
+        ],
+        "feedback": [
+            {"by": "mori@nami-networks.example", "action": "blocked"},
+            {"by": "tanaka@hikari-bank.example", "action": "hunted"},
+        ],
+        "views": ["mori@nami-networks.example", "tanaka@hikari-bank.example"],
+    },
+    {
+        "key": "ict-sslvpn-cve", "community": "ict-isac",
+        "author": "ueda@tsubasa-telecom.example", "tlp": "GREEN",
+        "title": "SSL-VPN機器の既知の脆弱性（CVE-2024-21762）を突く侵入の試み",
+        "summary": (
+            "公開済みの脆弱性を突くリクエストが、当社が管理する複数の SSL-VPN 機器に届いて"
+            "います。修正版を当てた機器では失敗していますが、未適用の機器では設定ファイルの"
+            "窃取を狙う動きがありました。\n\n"
+            "- 攻撃は日本時間の深夜から早朝に集中しています。\n"
+            "- 機器のログはすぐ上書きされるため、外部のログ基盤へ転送しておくことを勧めます。"
+        ),
+        "category": "vulnerability_exploitation", "intent": "unknown", "status": "contained",
+        "sectors": ["ict"], "attack_stage": "initial-access",
+        "techniques": ["T1190", "T1133"],
+        "detected": 15, "occurred": 16,
+        "indicators": [
+            {"type": "cve", "value": "CVE-2024-21762"},
+            {"type": "ipv4", "value": "198.51.100.201"},
+        ],
+        "sightings": [
+            {"by": "mori@nami-networks.example", "show_organization": False},
+        ],
+        "feedback": [
+            {"by": "mori@nami-networks.example", "action": "found_hit",
+             "note": "修正未適用の機器1台で痕跡が見つかり、切り離しました。"},
+        ],
+        "views": ["mori@nami-networks.example"],
+    },
+    {
+        "key": "ict-msp-account-compromise", "community": "ict-isac",
+        "author": "mori@nami-networks.example", "tlp": "AMBER",
+        "exclude": ["cyber-policy-office"],
+        "title": "運用委託先の管理アカウントが侵害され、複数の顧客環境へ不正ログイン",
+        "summary": (
+            "ネットワーク運用を委託している事業者の管理アカウントが侵害され、その事業者が"
+            "受け持つ複数の顧客環境に同じ認証情報でログインされました。当社環境では監視の"
+            "ルールが働き、設定が変えられる前に遮断できました。\n\n"
+            "- 侵害されたアカウントは多要素認証の対象から外されていました。\n"
+            "- 同じ事業者に委託している会員は、委託先アカウントのログイン記録を確かめて"
+            "ください。事業者名は個別にお伝えします。"
+        ),
+        "category": "supply_chain", "intent": "unknown", "status": "contained",
+        "sectors": ["ict"], "attack_stage": "lateral-movement",
+        "techniques": ["T1199", "T1078", "T1021.001"],
+        "detected": 5, "occurred": 6,
+        "indicators": [
+            {"type": "ipv4", "value": "203.0.113.150"},
+            {"type": "domain", "value": "msp-support-portal[.]example"},
+        ],
+        "sightings": [
+            {"by": "suzuki@tsubasa-telecom.example", "show_organization": True,
+             "note": "当社の委託先でも、同じ時間帯に不審なログインがありました。"},
+        ],
+        "feedback": [
+            {"by": "suzuki@tsubasa-telecom.example", "action": "hunted"},
+            {"by": "kobayashi@kagami-security.example", "action": "hunted"},
+        ],
+        "views": ["suzuki@tsubasa-telecom.example", "kobayashi@kagami-security.example"],
+    },
+    {
+        "key": "ict-ransomware-overseas-subsidiary", "community": "ict-isac",
+        "author": "suzuki@tsubasa-telecom.example", "tlp": "AMBER+STRICT",
+        "organizations": ["tsubasa-telecom", "nami-networks"],
+        "title": "海外子会社でランサムウェア感染、本社との接続を一時遮断",
+        "summary": (
+            "東南アジアの子会社で業務サーバーがランサムウェアに暗号化されました。本社とは"
+            "専用線でつながっていたため、予防のため接続を止めています。\n\n"
+            "- 侵入は、子会社の公開サーバーへのRDPのパスワード総当たりから始まったと見られます。\n"
+            "- 使われたランサムウェアは、暗号化の前にデータをクラウドストレージへ持ち出す型です。\n"
+            "- 組織内の対策の検討に限って共有します。顧客や取引先には伝えないでください。"
+        ),
+        "category": "ransomware", "intent": "money", "status": "investigating",
+        "sectors": ["ict"], "attack_stage": "impact",
+        "techniques": ["T1110.003", "T1021.001", "T1486", "T1567.002"],
+        "detected": 3, "occurred": 4,
+        "indicators": [
+            {"type": "ipv4", "value": "198.51.100.171"},
+            {"type": "sha256", "value": _demo_hash("ict-ransomware-encryptor")},
+        ],
+        "feedback": [
+            {"by": "mori@nami-networks.example", "action": "hunted"},
+        ],
+        "views": ["mori@nami-networks.example"],
+    },
+    {
+        "key": "ict-targeted-template-injection", "community": "ict-isac",
+        "author": "ogawa@nami-networks.example", "tlp": "RED",
+        "users": ["suzuki@tsubasa-telecom.example", "kobayashi@kagami-security.example",
+                  "fujita@tsubasa-telecom.example"],
+        "title": "通信政策の担当者を狙う標的型メール：会議資料を装う添付文書",
+        "summary": (
+            "通信政策を担当する社員宛てに、業界団体の会議資料を装ったメールが届きました"
+            "（T1566.001）。添付のWord文書にマクロはありませんが、開くと外部のテンプレートを"
+            "読み込み、不正なコードを実行させる作りです。\n\n"
+            "- 送信者は実在する団体の職員名を名乗り、直前の会議の日程に合わせて送っていました。\n"
+            "- 狙いは周波数政策や海外事業に関する資料と見られ、目的は情報収集と判断しています。\n"
+            "- 攻撃者に気づかれないよう、調査が終わるまで宛先を限って共有します。"
+        ),
+        "category": "targeted_attack", "intent": "espionage", "status": "investigating",
+        "sectors": ["ict", "government"], "attack_stage": "execution",
+        "techniques": ["T1566.001", "T1221", "T1204.002"],
+        "detected": 2, "occurred": 3,
+        "indicators": [
+            {"type": "domain", "value": "docs-share-center[.]example",
+             "note": "外部テンプレートの取得先"},
+            {"type": "sha256", "value": _demo_hash("ict-template-dropper")},
+        ],
+        "views": ["suzuki@tsubasa-telecom.example"],
+    },
+    {
+        "key": "ict-infostealer-cloud-mail", "community": "ict-isac",
+        "author": "mori@nami-networks.example", "tlp": "AMBER", "anonymous": True,
+        "title": "情報窃取型マルウェアで盗まれた認証情報によるクラウドメールへの不正ログイン",
+        "summary": (
+            "社員の私物端末が情報窃取型マルウェアに感染し、ブラウザに保存されていた業務用"
+            "クラウドメールの認証情報とセッション情報が盗まれました。その後、海外から多要素"
+            "認証を経ずにログインされ、受信箱に転送ルールが追加されていました。\n\n"
+            "- 私物端末での業務利用を認めていた部署で起きました。\n"
+            "- 転送ルールが勝手に追加されていないか、各社でも確かめることを勧めます。\n"
+            "- 被害組織が特定されないよう、事務局経由で共有します。"
+        ),
+        "category": "other", "intent": "money", "status": "contained",
+        "sectors": ["ict"], "attack_stage": "collection",
+        "techniques": ["T1555.003", "T1539", "T1114.003", "T1078"],
+        "detected": 9, "occurred": 14,
+        "indicators": [{"type": "ipv4", "value": "203.0.113.99", "note": "不正ログインの接続元"}],
+        "feedback": [
+            {"by": "ueda@tsubasa-telecom.example", "action": "hunted",
+             "note": "全社のメールボックスの転送ルールを点検しました。"},
+        ],
+        "views": ["ueda@tsubasa-telecom.example", "kobayashi@kagami-security.example"],
+    },
+]
+
+# Threads: the first post is "body"; "posts" follow in order, each optionally a reply to an
+# earlier post of the same thread ("reply_to": its index in "posts"; -1 is the first post).
+THREADS = [
+    # --- 金融ISAC ---
+    {
+        "key": "fin-thread-customer-warning", "community": "fin-isac",
+        "author": "tanaka@hikari-bank.example", "tlp": "CLEAR",
+        "title": "顧客向けスミッシング注意喚起文のひな形",
+        "body": (
+            "当行でお客さま向けに出している注意喚起の文面を、各社で使えるよう少し一般化しました。"
+            "「SMSやメールのリンクからログインしない」「公式アプリかブックマークから開く」の2点に"
+            "絞っています。直したほうがよい点があれば教えてください。"
+        ),
+        "posts": [
+            {"author": "okada@kaede-securities.example",
+             "body": "証券会社向けに「取引パスワード」の語も加えて使わせていただきます。"},
+            {"author": "matsumoto@hikari-bank.example", "reply_to": 0,
+             "body": "事務局で英語版も用意し、会員ページに載せます。"},
+        ],
+    },
+    {
+        "key": "fin-thread-ddos-review", "community": "fin-isac",
+        "author": "tanaka@hikari-bank.example", "tlp": "GREEN",
+        "incident": "fin-ddos-online-banking",
+        "title": "ネットバンキングDDoSの対処の振り返り",
+        "body": (
+            "先日のDDoSについて、上流の通信事業者への連絡から遮断まで約25分かかりました。"
+            "連絡先の一覧が古く、最初の電話がつながらなかったのが一番の反省点です。"
+            "各社は通信事業者との連絡手順をどう管理していますか。"
+        ),
+        "posts": [
+            {"author": "okada@kaede-securities.example",
+             "body": "当社は四半期ごとに連絡先の疎通確認をしています。"
+                     "訓練と兼ねると続けやすいです。"},
+            {"author": "nakamura@minato-trust.example",
+             "body": "CDN事業者の緊急窓口を契約に明記してもらいました。"},
+            {"author": "tanaka@hikari-bank.example", "reply_to": 1,
+             "body": "契約に書くのは良いですね。次の更新で検討します。"},
+        ],
+    },
+    {
+        "key": "fin-thread-ransom-policy", "community": "fin-isac",
+        "author": "okada@kaede-securities.example", "tlp": "AMBER",
+        "exclude": ["cyber-policy-office"],
+        "title": "ランサムウェア被害時の身代金不払い方針と経営層への説明",
+        "body": (
+            "子会社の件で、経営層から「払えば早く戻るのではないか」という質問が出ました。"
+            "不払いの方針を説明するときに、各社がどんな根拠を示しているか伺いたいです。"
+        ),
+        "posts": [
+            {"author": "kobayashi@kagami-security.example",
+             "body": "支払っても復号できない例や、再び狙われる例が多いことを件数で示すと"
+                     "伝わりやすいです。"},
+            {"author": "tanaka@hikari-bank.example",
+             "body": "当行は復旧の目標時間とバックアップからの復元手順を先に示し、"
+                     "払わずに戻せる道筋を説明しています。"},
+        ],
+    },
+    {
+        "key": "fin-thread-vendor-access", "community": "fin-isac",
+        "author": "tanaka@hikari-bank.example", "tlp": "AMBER+STRICT",
+        "organizations": ["hikari-bank", "kaede-securities"],
+        "title": "委託先のリモート保守接続をどう管理しているか",
+        "body": (
+            "保守ベンダーのリモート接続を、作業のたびに有効にする運用へ切り替えようとしています。"
+            "承認の手順と、接続中の操作記録の取り方について、各社の実情を聞かせてください。"
+        ),
+        "posts": [
+            {"author": "okada@kaede-securities.example",
+             "body": "当社は作業申請の承認と連動して接続用アカウントを有効にし、"
+                     "作業終了で自動的に無効にしています。"},
+        ],
+    },
+    {
+        "key": "fin-thread-lnk-analysis", "community": "fin-isac",
+        "author": "matsumoto@hikari-bank.example", "tlp": "RED",
+        "users": ["kobayashi@kagami-security.example"],
+        "incident": "fin-targeted-lecture-invitation",
+        "title": "講演依頼メールの検体解析のお願い",
+        "body": (
+            "講演依頼を装ったメールの検体について、追加取得される不正プログラムの解析を"
+            "お願いできますか。通信先の一覧が分かれば、宛先を限って会員に追加で共有します。"
+        ),
+        "posts": [
+            {"author": "kobayashi@kagami-security.example",
+             "body": "承知しました。今週中に一次報告をお送りします。"},
+        ],
+    },
+    # --- ICT-ISAC ---
+    {
+        "key": "ict-thread-router-awareness", "community": "ict-isac",
+        "author": "mori@nami-networks.example", "tlp": "CLEAR", "federated": True,
+        "title": "家庭用ルーターの初期パスワード問題、利用者への呼びかけ方",
+        "body": (
+            "観測網でのログイン試行の急増を受けて、利用者向けの呼びかけを各社で揃えられないか"
+            "と考えています。技術用語を使わず、3つの手順に絞った案を作りました。"
+        ),
+        "posts": [
+            {"author": "suzuki@tsubasa-telecom.example",
+             "body": "機器の型番ごとの手順へのリンクを付けると問い合わせが減りました。"},
+        ],
+    },
+    {
+        "key": "ict-thread-liaison-summary", "community": "ict-isac",
+        "author": "ogawa@nami-networks.example", "tlp": "GREEN", "federated": True,
+        "title": "連絡会向け：今期の観測傾向のまとめ方",
+        "body": (
+            "次回の連絡会に向けて、今期の観測傾向をまとめます。金融ISACのDDoSの報告と"
+            "当会の観測の一致が目立ったので、両方の視点を並べる構成にしたいと考えています。"
+        ),
+        "posts": [
+            {"author": "ueda@tsubasa-telecom.example",
+             "body": "攻撃の時間帯を重ねたグラフがあると分かりやすいと思います。"},
+            {"author": "kobayashi@kagami-security.example", "reply_to": 0,
+             "body": "グラフの素材は当社で用意できます。"},
+        ],
+    },
+    {
+        "key": "ict-thread-vpn-patching", "community": "ict-isac",
+        "author": "ueda@tsubasa-telecom.example", "tlp": "AMBER",
+        "title": "SSL-VPN機器の修正適用状況の情報交換",
+        "body": (
+            "修正版の適用にあたり、機器の再起動を伴うため業務時間外の作業が必要です。"
+            "各社が適用を終えるまでにかかった日数と、暫定の回避策を教えてください。"
+        ),
+        "posts": [
+            {"author": "mori@nami-networks.example",
+             "body": "当社は公開から5日で全台に適用しました。その間は管理画面を外部から"
+                     "見えないようにしていました。"},
+        ],
+    },
+    {
+        "key": "ict-thread-subsidiary-segmentation", "community": "ict-isac",
+        "author": "suzuki@tsubasa-telecom.example", "tlp": "AMBER+STRICT",
+        "organizations": ["tsubasa-telecom", "nami-networks"],
+        "title": "子会社ネットワークを本社からどう切り分けるか",
+        "body": (
+            "海外子会社の件を受けて、本社と子会社の間の通信をどこまで絞るかを見直しています。"
+            "切り分けの基準をお持ちの会社があれば参考にさせてください。"
+        ),
+        "posts": [
+            {"author": "ogawa@nami-networks.example",
+             "body": "業務で必要な通信を一覧にし、それ以外は既定で止める方針にしました。"},
+        ],
+    },
+    {
+        "key": "ict-thread-template-injection", "community": "ict-isac",
+        "author": "suzuki@tsubasa-telecom.example", "tlp": "RED",
+        "users": ["ogawa@nami-networks.example", "kobayashi@kagami-security.example"],
+        "incident": "ict-targeted-template-injection",
+        "title": "なりすまされた業界団体への連絡の進め方",
+        "body": (
+            "標的型メールで名前を使われた業界団体に、どの経路で知らせるのがよいか相談させて"
+            "ください。団体側の職員のアカウントが乗っ取られている可能性もあります。"
+        ),
+        "posts": [
+            {"author": "ogawa@nami-networks.example",
+             "body": "事務局から団体の代表窓口へ、電話で連絡します。メールは避けます。"},
+            {"author": "kobayashi@kagami-security.example", "reply_to": 0,
+             "body": "団体側の調査が必要になれば、当社で支援できます。"},
         ],
     },
 ]

@@ -7,6 +7,7 @@ Who may write: the author of a thread or post is an active member with a sharing
 with them but do not post — "see, do not share".
 """
 
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -90,9 +91,11 @@ def thread_create(
     anonymous: bool = False,
     incident=None,
     confirmed_exposures: Iterable[str] = (),
+    id: uuid.UUID | None = None,
 ) -> Thread:
     """Open a thread with its first post. `sharing` turns the label and recipients into
-    grants (or refuses them); the text is checked for victim-betraying data first."""
+    grants (or refuses them); the text is checked for victim-betraying data first. ``id``
+    fixes the thread's primary key (demo data, imports); by default a random one."""
     membership = author_membership(author=author, community=community)
     tlp = audience_resolve(
         community=community,
@@ -108,6 +111,7 @@ def thread_create(
     _exposure_check(texts={_("title"): title, _("text"): body}, confirmed=confirmed_exposures)
     now = timezone.now()
     thread = Thread(
+        **({"id": id} if id is not None else {}),
         community=community,
         author=author,
         author_organization=membership.organization,

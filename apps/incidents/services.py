@@ -13,6 +13,7 @@ Who may do what:
 """
 
 import datetime
+import uuid
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -201,14 +202,17 @@ def incident_create(
     federated: bool = False,
     anonymous: bool = False,
     confirmed_exposures: Iterable[str] = (),
+    id: uuid.UUID | None = None,
 ) -> Incident:
     """Share an incident: the author's membership names the source organisation, the text
     and indicators are checked for victim-betraying data (each finding must be listed in
     ``confirmed_exposures`` or redacted), and `sharing` turns the label and recipients into
     grants (or refuses them). ``indicators`` are mappings with type, value and optionally
-    first_seen, last_seen, note."""
+    first_seen, last_seen, note. ``id`` fixes the primary key (demo data and imports that
+    must give the same item the same id every time); by default a random one."""
     membership = author_membership(author=author, community=community)
     incident = Incident(
+        **({"id": id} if id is not None else {}),
         community=community,
         author=author,
         author_organization=membership.organization,

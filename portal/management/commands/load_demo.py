@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import uuid
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,12 +37,22 @@ from apps.communities.models import (
     MembershipStatus,
     Organization,
 )
+from apps.discussions import services as discussion_services
+from apps.discussions.models import Post, Thread
+from apps.incidents import services as incident_services
+from apps.incidents.attack import catalogue_ensure
+from apps.incidents.indicators import indicator_normalize
+from apps.incidents.models import Incident, Sighting, UsageFeedback
 from apps.meetings.models import Meeting, MeetingSeries
+from apps.sharing.audience import member_organizations
+from apps.sharing.tlp import TLP
 from portal import demo_data
 
 User = get_user_model()
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 DEMO_IP = "192.0.2.10"  # TEST-NET-1: recorded as the address agreements were accepted from
+# Shared content gets the same id in every demo database: uuid5(DEMO_NAMESPACE, "kind:key").
+DEMO_NAMESPACE = uuid.UUID("6f1d4c52-8a3e-5b7e-9c0d-72656e6b6569")
 
 # Statuses reached only after the member accepted the agreement and read the TLP briefing.
 PAST_AGREEMENT = {MembershipStatus.PENDING_APPROVAL, MembershipStatus.ACTIVE,
@@ -242,6 +253,143 @@ def load_meetings(world: DemoWorld) -> None:
             )
 
 
+# --- ISAC content: through the services, exactly as members share ------------------------------
+
+
+def demo_id(kind: str, key: str) -> uuid.UUID:
+    return uuid.uuid5(DEMO_NAMESPACE, f"{kind}:{key}")
+
+
+def _audience(world: DemoWorld, data: dict) -> dict:
+    """The author's choice in the services' terms: organisations (chosen, or the default
+    minus exclusions) for the AMBERs, people for RED, the federation for GREEN / CLEAR."""
+    community = world.communities[data["community"]]
+    tlp = data["tlp"]
+    audience: dict = {"tlp": tlp, "federated": data.get("federated", False)}
+    if tlp in (TLP.AMBER, TLP.AMBER_STRICT):
+        if "organizations" in data:
+            audience["organizations"] = [world.organizations[s] for s in data["organizations"]]
+        elif data.get("exclude"):
+            audience["organizations"] = [
+                org for org in member_organizations(community) if org.slug not in data["exclude"]
+            ]
+        else:
+            audience["organizations"] = None  # every member organisation
+    if tlp == TLP.RED:
+        audience["users"] = [world.users[email] for email in data["users"]]
+    return audience
+
+
+def _describe(world: DemoWorld, kind: str, item, data: dict) -> None:
+    """The manifest entry, read back from what `sharing` recorded on the item."""
+    item.refresh_from_db()
+    world.add_item(
+        kind=kind, id=item.pk, api_url=f"/api/v1/{kind}s/{item.pk}/",
+        community=data["community"], tlp=item.tlp, author=data["author"],
+        anonymous=item.anonymous, federated=item.federated,
+        recipient_organizations=sorted(item.recipient_organizations.values_list("slug", flat=True)),
+        recipient_users=sorted(item.recipient_users.values_list("email", flat=True)),
+    )
+
+
+def _incident(world: DemoWorld, data: dict) -> Incident:
+    author = world.users[data["author"]]
+    community = world.communities[data["community"]]
+    fields = {
+        "title": data["title"], "summary": data["summary"], "category": data["category"],
+        "intent": data["intent"], "status": data["status"], "sectors": data["sectors"],
+        "attack_stage": data["attack_stage"], "anonymous": data.get("anonymous", False),
+        "detected_at": world.now - datetime.timedelta(days=data["detected"]),
+        "occurred_at": world.now - datetime.timedelta(days=data["occurred"]),
+    }
+    pk = demo_id("incident", data["key"])
+    incident = Incident.objects.filter(pk=pk).first()
+    confirmed = data.get("confirmed_exposures", ())
+    if incident is None:
+        return incident_services.incident_create(
+            id=pk, author=author, community=community, techniques=data["techniques"],
+            indicators=data["indicators"], confirmed_exposures=confirmed,
+            **fields, **_audience(world, data),
+        )
+    # A rerun puts back what the demo says (an edit made while trying the demo is undone).
+    incident = incident_services.incident_update(
+        incident=incident, actor=author, techniques=data["techniques"],
+        confirmed_exposures=confirmed, **fields, **_audience(world, data),
+    )
+    present = set(incident.indicators.values_list("type", "value"))
+    for indicator in data["indicators"]:
+        if (indicator["type"], indicator_normalize(indicator["type"], indicator["value"])) \
+                not in present:
+            incident_services.indicator_add(incident=incident, actor=author,
+                                            confirmed_exposures=confirmed, **indicator)
+    return incident
+
+
+def _reactions(world: DemoWorld, incident: Incident, data: dict) -> None:
+    """Sightings (some naming their organisation), usage feedback and views — each once."""
+    for sighting in data.get("sightings", ()):
+        user = world.users[sighting["by"]]
+        indicator = None
+        if sighting.get("indicator"):
+            indicator = incident.indicators.get(value=sighting["indicator"])
+        organization = incident_services.viewer_organization(user=user, incident=incident)
+        seen = Sighting.objects.filter(incident=incident, organization=organization,
+                                       indicator=indicator)
+        if not seen.exists():
+            incident_services.sighting_add(
+                user=user, incident=None if indicator else incident, indicator=indicator,
+                note=sighting.get("note", ""), show_organization=sighting["show_organization"],
+                seen_at=incident.detected_at + datetime.timedelta(hours=5),
+            )
+    for feedback in data.get("feedback", ()):
+        user = world.users[feedback["by"]]
+        organization = incident_services.viewer_organization(user=user, incident=incident)
+        if not UsageFeedback.objects.filter(incident=incident, organization=organization,
+                                            action=feedback["action"]).exists():
+            incident_services.feedback_add(user=user, incident=incident,
+                                           action=feedback["action"],
+                                           note=feedback.get("note", ""))
+    for email in data.get("views", ()):
+        incident_services.incident_record_view(incident=incident, user=world.users[email])
+
+
+def load_incidents(world: DemoWorld) -> None:
+    """Incidents in both ISACs under every label, some anonymous, one federated GREEN and
+    one federated CLEAR, with indicators, ATT&CK techniques, sightings, feedback and views."""
+    catalogue_ensure()  # a database whose data migrations were skipped (tests) has none
+    for data in demo_data.INCIDENTS:
+        incident = _incident(world, data)
+        _reactions(world, incident, data)
+        _describe(world, "incident", incident, data)
+
+
+def load_threads(world: DemoWorld) -> None:
+    """A thread under every label in each ISAC, with replies; some discuss an incident."""
+    for data in demo_data.THREADS:
+        author = world.users[data["author"]]
+        pk = demo_id("thread", data["key"])
+        thread = Thread.objects.filter(pk=pk).first()
+        if thread is None:
+            incident = (Incident.objects.get(pk=demo_id("incident", data["incident"]))
+                        if data.get("incident") else None)
+            thread = discussion_services.thread_create(
+                id=pk, author=author, community=world.communities[data["community"]],
+                title=data["title"], body=data["body"], incident=incident,
+                anonymous=data.get("anonymous", False), **_audience(world, data),
+            )
+        else:
+            discussion_services.thread_update_audience(thread=thread, actor=author,
+                                                       **_audience(world, data))
+        posts = [thread.posts.order_by("created_at", "pk").first()]
+        for post in data["posts"]:
+            user = world.users[post["author"]]
+            parent = posts[post["reply_to"] + 1] if "reply_to" in post else None
+            existing = Post.objects.filter(thread=thread, author=user, body=post["body"]).first()
+            posts.append(existing or discussion_services.post_add(
+                author=user, thread=thread, body=post["body"], parent=parent))
+        _describe(world, "thread", thread, data)
+
+
 # In order; later parts append their own step (incidents, threads, minutes, materials…).
 STEPS: list[Callable[[DemoWorld], None]] = [
     load_organizations,
@@ -250,6 +398,8 @@ STEPS: list[Callable[[DemoWorld], None]] = [
     load_memberships,
     load_federations,
     load_meetings,
+    load_incidents,
+    load_threads,
 ]
 
 
