@@ -1,67 +1,150 @@
-"""The incident filters, shared by the web list and the REST API.
+"""The incident filters: one FilterSet for the web list and the REST API.
 
 The FilterSet never decides visibility: it is applied to a queryset that `apps.sharing` has
 already narrowed (`visible_to`), and its text filter (``q``) goes through
 `apps.incidents.search.incident_search`, which applies visibility again before matching.
+
+Each filter has a short ``label`` (the web form) and, where the API needs more words, a
+``help_text`` (the OpenAPI description). Date ranges take ``<name>_after`` /
+``<name>_before`` as a day (the web's date pickers; ``_before`` includes that whole day) or
+an ISO 8601 moment (API clients).
 """
+
+import datetime
+import re
 
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField, RangeField
 from django_filters.widgets import DateRangeWidget
 
 from apps.communities.models import Sector
+from apps.incidents.attack import Tactic
 from apps.incidents.models import Category, Incident, Intent, Status
 from apps.incidents.search import incident_search
 from apps.sharing.tlp import TLP
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 
 class DateInput(DateRangeWidget):
-    """Two native date pickers: ``created_after`` / ``created_before``."""
+    """Two native date pickers: ``<name>_after`` / ``<name>_before``."""
 
     def __init__(self, attrs=None):
         super().__init__(attrs={"type": "date", **(attrs or {})})
+
+
+class DayOrMomentField(IsoDateTimeField):
+    """An ISO 8601 date-time, or a plain day: its first moment, or with ``end_of_day`` its
+    last (in the current time zone), so that "before 2025-05-01" includes 1 May."""
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs):
+        self.end_of_day = end_of_day
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and _DAY.fullmatch(value.strip()):
+            try:
+                day = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
+            moment = datetime.datetime.combine(
+                day, datetime.time.max if self.end_of_day else datetime.time.min
+            )
+            return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        return super().to_python(value)
+
+
+class DayOrMomentRangeField(RangeField):
+    widget = DateInput
+
+    def __init__(self, *args, **kwargs):
+        fields = (DayOrMomentField(), DayOrMomentField(end_of_day=True))
+        super().__init__(fields, *args, **kwargs)
+
+
+class DayOrMomentRangeFilter(django_filters.RangeFilter):
+    field_class = DayOrMomentRangeField
 
 
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
+        help_text=_(
+            "Words found in the title, summary, indicator values or discussions you may "
+            "see; Japanese words are found inside sentences. Separate terms by spaces "
+            "(all must match); quote a phrase."
+        ),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words, indicators…")}),
     )
+    community = django_filters.CharFilter(
+        field_name="community__slug",
+        label=_("Community"),
+        help_text=_("Slug of the community"),
+        # The web list is already scoped to one community: nothing to show there.
+        widget=forms.HiddenInput,
+    )
     tlp = django_filters.MultipleChoiceFilter(
-        label=_("TLP label"), choices=TLP.choices, widget=forms.CheckboxSelectMultiple
+        label=_("TLP label"),
+        help_text=_("TLP label (repeat for several)"),
+        choices=TLP.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
     intent = django_filters.ChoiceFilter(label=_("Apparent intent"), choices=Intent.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    attack_stage = django_filters.ChoiceFilter(
+        label=_("Attack stage"),
+        help_text=_("Attack stage (ATT&CK tactic)"),
+        choices=Tactic.choices,
+    )
     technique = django_filters.CharFilter(
         label=_("ATT&CK technique"),
+        help_text=_("ATT&CK technique id; T1566 also finds its sub-techniques (T1566.001…)"),
         method="filter_technique",
         widget=forms.TextInput(attrs={"placeholder": "T1566", "spellcheck": "false"}),
     )
     sector = django_filters.ChoiceFilter(
         label=_("Sector"), choices=Sector.choices, method="filter_sector"
     )
-    created = django_filters.DateFromToRangeFilter(
-        label=_("Shared between"), field_name="created_at", widget=DateInput
+    anonymous = django_filters.BooleanFilter(label=_("Shared through the secretariat"))
+    created = DayOrMomentRangeFilter(
+        label=_("Shared between"),
+        help_text=_("Shared between (created_after, created_before)"),
+        field_name="created_at",
     )
-    detected = django_filters.DateFromToRangeFilter(
-        label=_("Detected between"), field_name="detected_at", widget=DateInput
+    occurred = DayOrMomentRangeFilter(
+        label=_("Occurred between"),
+        help_text=_("Occurred between (occurred_after, occurred_before)"),
+        field_name="occurred_at",
+    )
+    detected = DayOrMomentRangeFilter(
+        label=_("Detected between"),
+        help_text=_("Detected between (detected_after, detected_before)"),
+        field_name="detected_at",
     )
 
     class Meta:
         model = Incident
         fields = [
             "q",
+            "community",
             "tlp",
             "category",
             "intent",
             "status",
+            "attack_stage",
             "technique",
             "sector",
+            "anonymous",
             "created",
+            "occurred",
             "detected",
         ]
 
