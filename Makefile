@@ -6,6 +6,7 @@ VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 VENV_PY := $(VENV)/bin/python
 MANAGE := $(VENV_PY) manage.py
@@ -22,7 +23,7 @@ help:
 	@echo "make lint      ruff check"
 	@echo "make install   create $(VENV) with the dev dependencies, nothing else"
 	@echo "make messages  update locale/{ja,en}/LC_MESSAGES/django.po from the code and templates"
-	@echo "make bench     (no benchmark yet)"
+	@echo "make bench     time the incident list API and a Japanese search over BENCH_INCIDENTS incidents"
 	@echo "Variables: PYTHON=$(PYTHON) VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) PYTEST_ARGS=..."
 
 check-python:
@@ -73,8 +74,11 @@ test: check-python $(STAMP_DEV) translations
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
-bench:
-	@echo "No benchmark yet."
+# A throwaway database (SQLite file, or test_<name> next to DATABASE_URL's PostgreSQL),
+# filled in bulk, timed through the whole stack, dropped again. Figures: README "Performance".
+BENCH_INCIDENTS ?= 20000
+bench: check-python $(STAMP_DEV)
+	$(VENV_PY) bench/search_and_lists.py --incidents $(BENCH_INCIDENTS) $(BENCH_ARGS)
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
