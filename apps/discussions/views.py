@@ -151,16 +151,7 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
                 thread.recipient_organizations.order_by("name") if audience else []
             ),
             audience_users=thread.recipient_users.all() if audience else [],
-            reach=audience_count(
-                community=thread.community,
-                author=thread.author,
-                tlp=thread.tlp,
-                organizations=audience.organizations,
-                users=audience.users,
-                federated=thread.federated,
-            )
-            if audience
-            else None,
+            reach=_reach(thread, audience) if audience else None,
         )
         return context
 
@@ -192,6 +183,23 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
                 url = request.path + f"#post-{post.pk}"
                 return redirect(url)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def _reach(thread, audience) -> int | None:
+    """How many people can read the thread now, or None when the recipients chosen then are
+    no longer all in the community (a named person left, an organisation went): the count
+    would be refused as a *new* choice, but the thread itself must still open."""
+    try:
+        return audience_count(
+            community=thread.community,
+            author=thread.author,
+            tlp=thread.tlp,
+            organizations=audience.organizations,
+            users=audience.users,
+            federated=thread.federated,
+        )
+    except ValidationError:
+        return None
 
 
 class PostMixin(CommunityMixin, ThreadMixin):

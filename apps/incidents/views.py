@@ -60,8 +60,7 @@ class IncidentListView(CommunityReadMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        here = Incident.objects.filter(community=self.community)
-        self.require_known(visible_to(self.request.user, here))
+        self.require_known(incidents_for(self.request.user, self.community))
         self.filterset = IncidentFilter(
             self.request.GET or None,
             queryset=incidents_for(self.request.user, self.community),
