@@ -159,7 +159,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Renkei API",
-    "DESCRIPTION": "Meeting records and TLP-governed sharing for security communities.",
+    "DESCRIPTION": _("Meeting records and TLP-governed sharing for security communities."),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -45,7 +45,7 @@ StatusField = _inline_choice(Status.choices)
 
 
 @extend_schema_field(
-    {"type": "string", "description": "investigating, contained or resolved"}
+    {"type": "string", "description": _("investigating, contained or resolved")}
 )
 class StatusInputField(serializers.ChoiceField):
     """Validated against Status; documented as a string so that the incident status enum
