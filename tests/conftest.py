@@ -151,6 +151,20 @@ def outsider(other_community, org_c):
 
 
 @pytest.fixture
+def cast(alice, bob, carol, sec, olive, sam, outsider):
+    """Everybody at once, so that every test can check who must not see an item."""
+    return {
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "sec": sec,
+        "olive": olive,
+        "sam": sam,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
 def client_for():
     """client_for(user) -> a test client signed in as that user."""
 

@@ -5,19 +5,6 @@ from apps.incidents.services import incident_create
 
 
 @pytest.fixture
-def cast(alice, bob, carol, sec, olive, sam, outsider):
-    return {
-        "alice": alice,
-        "bob": bob,
-        "carol": carol,
-        "sec": sec,
-        "olive": olive,
-        "sam": sam,
-        "outsider": outsider,
-    }
-
-
-@pytest.fixture
 def open_thread(community):
     """open_thread(author, tlp, **choice) -> a new thread (with its first post) in fin-isac."""
 

@@ -16,18 +16,6 @@ def techniques(db):
     catalogue_load(records_from_bundle(MINI_BUNDLE))
 
 
-@pytest.fixture
-def cast(alice, bob, carol, sec, olive, sam, outsider):
-    return {
-        "alice": alice,
-        "bob": bob,
-        "carol": carol,
-        "sec": sec,
-        "olive": olive,
-        "sam": sam,
-        "outsider": outsider,
-    }
-
 
 @pytest.fixture
 def incident_for(community, techniques):

@@ -9,20 +9,6 @@ from apps.sharing.selectors import visible_to
 
 
 @pytest.fixture
-def cast(alice, bob, carol, sec, olive, sam, outsider):
-    """Everybody at once, so that every test can check who must not see an item."""
-    return {
-        "alice": alice,
-        "bob": bob,
-        "carol": carol,
-        "sec": sec,
-        "olive": olive,
-        "sam": sam,
-        "outsider": outsider,
-    }
-
-
-@pytest.fixture
 def share(community):
     """share(author, tlp, **choice) -> a new incident in the fin-isac community."""
 
