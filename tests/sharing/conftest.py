@@ -43,7 +43,7 @@ def seers(cast):
 # Hypothesis profiles: HYPOTHESIS_PROFILE=ci runs several hundred random worlds; the local
 # default keeps a run short. Worlds touch the database, so no per-example deadline. The
 # cross-surface test (test_surfaces_property) makes ~100 HTTP requests per world and runs
-# fewer of them (its own SURFACE_EXAMPLES: 100 under ci, ~3.5 minutes on PostgreSQL).
+# fewer of them (its own SURFACE_EXAMPLES: 200 under ci, ~7 minutes on PostgreSQL).
 settings.register_profile(
     "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

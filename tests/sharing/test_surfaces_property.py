@@ -48,7 +48,7 @@ from tests.sharing.test_visibility_property import Choice, Item, World, knows_so
 User = get_user_model()
 
 # The ci profile runs 400 selector-level worlds; a world here costs ~100 requests.
-SURFACE_EXAMPLES = {"ci": 100, "dev": 30}.get(os.environ.get("HYPOTHESIS_PROFILE", "dev"), 30)
+SURFACE_EXAMPLES = {"ci": 200, "dev": 30}.get(os.environ.get("HYPOTHESIS_PROFILE", "dev"), 30)
 
 WORD = "ランサムウェア"  # planted inside a Japanese sentence in every item
 
