@@ -9,6 +9,11 @@ urlpatterns = [
     path("c/<slug:slug>/discussions/new/", views.ThreadCreateView.as_view(), name="create"),
     path("c/<slug:slug>/discussions/<uuid:pk>/", views.ThreadDetailView.as_view(), name="detail"),
     path(
+        "c/<slug:slug>/discussions/<uuid:pk>/audience/",
+        views.ThreadAudienceView.as_view(),
+        name="audience",
+    ),
+    path(
         "c/<slug:slug>/discussions/<uuid:pk>/posts/<uuid:post>/edit/",
         views.PostEditView.as_view(),
         name="post_edit",

@@ -6,11 +6,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from apps.communities.models import Role
 from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.discussions import selectors, services
 from apps.discussions.forms import EXPOSURE_FIELD, PostEditForm, PostForm, ThreadForm
@@ -25,6 +26,16 @@ THREADS_PER_PAGE = 30
 def can_post(membership) -> bool:
     """Active members who share; readers without an active membership here only read."""
     return membership is not None and membership.role in SHARING_ROLES
+
+
+def can_change_audience(membership, thread) -> bool:
+    """The thread's author, or the secretariat (who already sees it, or the thread would be
+    404): the rule `apps.sharing.services` re-checks when the audience is set."""
+    if membership is None or not membership.is_active:
+        return False
+    if membership.community_id != thread.community_id:
+        return False
+    return thread.author_id == membership.user_id or membership.role == Role.SECRETARIAT
 
 
 class ThreadListView(CommunityReadMixin, TemplateView):
@@ -152,6 +163,7 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
             ),
             audience_users=thread.recipient_users.all() if audience else [],
             reach=_reach(thread, audience) if audience else None,
+            can_change_audience=can_change_audience(self.membership, thread),
         )
         return context
 
@@ -200,6 +212,108 @@ def _reach(thread, audience) -> int | None:
         )
     except ValidationError:
         return None
+
+
+class ThreadAudienceView(CommunityMixin, ThreadMixin, TemplateView):
+    """Change the thread's label and recipients through the shared picker. A thread the
+    user may not see is 404; one they see but may not re-share is 403. `sharing` re-checks
+    the actor, re-computes the grants in one transaction and records the change."""
+
+    template_name = "discussions/thread_audience.html"
+
+    def load(self) -> Thread:
+        thread = self.get_thread()
+        if not can_change_audience(self.membership, thread):
+            raise PermissionDenied(
+                _("Only the author or the secretariat can change who sees this thread.")
+            )
+        return thread
+
+    def audience_form(self, thread: Thread, data=None) -> AudienceForm:
+        audience = recipients_of(thread)
+        return AudienceForm(
+            data,
+            initial={
+                "tlp": audience.tlp,
+                "organizations": audience.organizations,
+                "users": audience.users,
+                "federated": audience.federated,
+            },
+            community=self.community,
+            author=thread.author,
+            author_organization=thread.author_organization,
+        )
+
+    def get(self, request, *args, **kwargs):
+        thread = self.load()
+        return self.render(thread, self.audience_form(thread))
+
+    def post(self, request, *args, **kwargs):
+        thread = self.load()
+        form = self.audience_form(thread, request.POST)
+        if not form.is_valid():
+            return self.render(thread, form, status=400)
+        try:
+            change = services.thread_update_audience(
+                thread=thread, actor=request.user, **form.choice(form.cleaned_data)
+            )
+        except Thread.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as error:
+            _audience_errors(error, form)
+            return self.render(thread, form, status=400)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            return self.render(thread, form, status=403)
+        if change is None:
+            messages.info(request, _("Nothing changed: the thread already had this audience."))
+        else:
+            messages.success(
+                request, _("The thread's audience is changed; the change is recorded.")
+            )
+        return redirect("discussions:detail", self.community.slug, thread.pk)
+
+    def render(self, thread, audience_form, status=200):
+        context = {
+            "community": self.community,
+            "membership": self.membership,
+            "thread": thread,
+            "audience_form": audience_form,
+            "audience_count": _form_count(audience_form),
+            "fixed_organization": audience_form.author_organization,
+            "fixed_user": thread.author,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+def _form_count(audience_form) -> int | None:
+    """The number of readers the picker shows: for what was posted when it is valid, else
+    for the audience as it stands (None when it cannot be counted, or is public)."""
+    if audience_form.is_bound:
+        data = audience_form.cleaned_data if audience_form.is_valid() else None
+    else:
+        data = {
+            "tlp": audience_form.initial["tlp"],
+            "organizations": audience_form.initial.get("organizations"),
+            "users": audience_form.initial.get("users") or [],
+            "federated": audience_form.initial.get("federated", False),
+        }
+    if data is None:
+        return None
+    try:
+        return audience_form.count(data)
+    except ValidationError:
+        return None
+
+
+def _audience_errors(error: ValidationError, audience_form) -> None:
+    """Put a refusal from `sharing` or from the thread's rules next to the picker field it
+    is about; the rest on top."""
+    if not hasattr(error, "error_dict"):
+        audience_form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        audience_form.add_error(field if field in audience_form.fields else None, errors)
 
 
 class PostMixin(CommunityMixin, ThreadMixin):
