@@ -222,10 +222,13 @@ class IncidentFormView(CommunityMixin, View):
         self.incident = None
         if "pk" in self.kwargs:
             incident = incident_for(self.request.user, self.community, self.kwargs["pk"])
-            if incident.community_id != self.community.pk or not can_edit(
-                self.membership, incident
-            ):
+            if incident.community_id != self.community.pk:
                 raise Http404
+            if not can_edit(self.membership, incident):
+                # Visible, so its existence is no secret: say why, as the thread page does.
+                raise PermissionDenied(
+                    _("Only the author or the secretariat can change who sees this item.")
+                )
             self.incident = incident
 
     def forms(self, data=None):

@@ -73,6 +73,14 @@ def test_member_of_excluded_organisation_cannot_find_amber_item_by_list_search_o
     assert client.get(edit).status_code == 404
 
 
+def test_recipient_who_is_not_the_author_may_not_edit(amber_for_a_and_b, bob, client_for,
+                                                      community):
+    edit = reverse("incidents:edit", args=[community.slug, amber_for_a_and_b.pk])
+    response = client_for(bob).get(edit)
+    assert response.status_code == 403
+    assert "Only the author or the secretariat" in response.content.decode()
+
+
 def test_recipients_find_amber_item_by_list_search_and_url(
     amber_for_a_and_b, alice, bob, client_for, community
 ):
@@ -349,8 +357,8 @@ def test_author_edits_label_and_recipients(share, alice, bob, carol, client_for,
 def test_other_members_cannot_edit(share, alice, bob, client_for, community):
     item = share(alice, TLP.GREEN)
     url = reverse("incidents:edit", args=[community.slug, item.pk])
-    assert client_for(bob).get(url).status_code == 404
-    assert client_for(bob).post(url, form_data(title="hijack", tlp="CLEAR")).status_code == 404
+    assert client_for(bob).get(url).status_code == 403
+    assert client_for(bob).post(url, form_data(title="hijack", tlp="CLEAR")).status_code == 403
     item.refresh_from_db()
     assert item.tlp == TLP.GREEN
 
