@@ -273,6 +273,21 @@ def test_picker_ignores_recipients_of_hidden_panels(alice, bob, org_b, client_fo
     assert shown_count(response) == "2"
 
 
+def test_secretariat_editing_sees_the_count_for_the_real_author(
+    alice, bob, carol, sec, org_a, org_b, org_c, client_for, community
+):
+    """sec (org A) edits bob's AMBER+STRICT item for org C: bob's org B is always in."""
+    params = {"tlp": "AMBER+STRICT", "organizations": [org_c.pk], "author": bob.pk}
+    expected = audience_count(community=community, author=bob, tlp="AMBER+STRICT",
+                              organizations=[org_c])
+    assert shown_count(client_for(sec).get(count_url(community, **params))) == str(expected)
+    # A member who is not the secretariat cannot count as someone else.
+    as_alice = audience_count(community=community, author=alice, tlp="AMBER+STRICT",
+                              organizations=[org_c])
+    assert as_alice != expected
+    assert shown_count(client_for(alice).get(count_url(community, **params))) == str(as_alice)
+
+
 def test_audience_count_endpoint_is_404_for_non_members(outsider, client_for, community):
     assert client_for(outsider).get(count_url(community, tlp="GREEN")).status_code == 404
 
