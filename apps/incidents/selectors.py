@@ -159,6 +159,18 @@ def sharing_achievements(author) -> QuerySet[Incident]:
     )
 
 
+def viewed_by_count(incident: Incident) -> int:
+    """Organisations other than the author's that opened the incident: the author's view of
+    one item, the same count as `sharing_achievements` gives for all of them."""
+    return (
+        IncidentView.objects.filter(incident=incident)
+        .exclude(organization_id=incident.author_organization_id)
+        .values("organization_id")
+        .distinct()
+        .count()
+    )
+
+
 def achievement_feedback(incident: Incident) -> dict[str, int]:
     """{action: count} from an incident of `sharing_achievements` (no query)."""
     return {

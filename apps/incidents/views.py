@@ -148,6 +148,10 @@ def incident_context(user, membership, incident) -> dict:
         # who may know the source (author, secretariat) see it.
         "audience": recipients_of(incident) if editable and source is not None else None,
         "threads": _threads_about(user, incident),
+        # What the sharing achieved, for its author: how many organisations opened it.
+        "viewed_by": (
+            selectors.viewed_by_count(incident) if incident.author_id == user.pk else None
+        ),
     }
     if context["audience"] is not None:
         context["audience_organizations"] = incident.recipient_organizations.order_by("name")

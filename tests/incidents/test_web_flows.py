@@ -133,3 +133,20 @@ def test_addressed_and_achieved_pages_cost_fixed_queries(
         client = client_for(user)
         with django_assert_max_num_queries(8):
             assert client.get(reverse(name, args=[community.slug])).status_code == 200
+
+
+def test_author_sees_on_the_item_how_many_organisations_opened_it(
+    alice, bob, carol, org_b, org_c, client_for, community
+):
+    from apps.incidents.services import incident_create
+
+    item = incident_create(author=alice, community=community, title="開封数の確認",
+                           category="phishing", tlp="AMBER", organizations=[org_b, org_c])
+    url = f"/c/{community.slug}/incidents/{item.pk}/"
+    author = client_for(alice)
+    assert "Opened by 0 other organisations" in author.get(url).content.decode()
+    client_for(bob).get(url)
+    client_for(bob).get(url)  # the same organisation counts once
+    client_for(carol).get(url)
+    assert "Opened by 2 other organisations" in author.get(url).content.decode()
+    assert "Opened by" not in client_for(bob).get(url).content.decode()  # the author's view only
