@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from apps.communities.groups import federation_sync_groups
 from apps.communities.models import (
     Agreement,
     AgreementAcceptance,
@@ -47,10 +46,6 @@ class MembershipAdmin(admin.ModelAdmin):
 class FederationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "coordinator"]
     filter_horizontal = ["communities", "liaisons"]
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        federation_sync_groups(form.instance)
 
 
 @admin.register(Agreement)

@@ -1,23 +1,18 @@
-"""Auth groups that mirror memberships: the community's active members, each organisation's
-active members in it, its secretariat, and each federation's members.
+"""The auth groups that guardian's group grants point at: one per community (all its active
+members), one per organisation in a community (its active members there), one per federation.
 
-`sharing` grants object permissions to these groups; changing a membership changes them here,
-so access follows status without any cache to expire.
+A group here is only the *name of an audience* in the grant tables. Who belongs to it is never
+stored: `apps.sharing.selectors` reads it from memberships at the moment of each query, so no
+path that changes a membership (a form, the admin, a bulk delete, ``QuerySet.update()``, a data
+migration) can leave access behind, and adding a user to one of these groups by hand grants
+nothing.
 """
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 
-from apps.communities.models import (
-    Community,
-    CommunityGroup,
-    Federation,
-    GroupKind,
-    Membership,
-    MembershipStatus,
-    Organization,
-    Role,
-)
+from apps.communities.models import Community, CommunityGroup, Federation, Organization
 
 
 def community_group(community: Community, kind: str, organization: Organization | None = None
@@ -41,50 +36,9 @@ def federation_group(federation: Federation) -> Group:
     return federation.group
 
 
-def membership_sync_groups(membership: Membership) -> None:
-    """Bring the user's groups for this community (and its federations) in line with the
-    membership's status, role and organisation."""
-    user = membership.user
-    community = membership.community
-    active = membership.status == MembershipStatus.ACTIVE
-    wanted: set[int] = set()
-    if active:
-        wanted.add(community_group(community, GroupKind.MEMBERS).pk)
-        wanted.add(community_group(community, GroupKind.ORGANIZATION,
-                                   membership.organization).pk)
-        if membership.role == Role.SECRETARIAT:
-            wanted.add(community_group(community, GroupKind.SECRETARIAT).pk)
-    managed = set(
-        CommunityGroup.objects.filter(community=community).values_list("group_id", flat=True)
+def managed_groups() -> Q:
+    """A condition on `Group`: the groups the portal grants to. Nobody edits their members by
+    hand (their members are ignored anyway)."""
+    return Q(pk__in=CommunityGroup.objects.values("group_id")) | Q(
+        pk__in=Federation.objects.filter(group__isnull=False).values("group_id")
     )
-    for federation in community.federations.all():
-        group = federation_group(federation)
-        managed.add(group.pk)
-        still_in = (
-            Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE,
-                                      community__federations=federation)
-            .exclude(pk=membership.pk)
-            .exists()
-        )
-        if active or still_in:
-            wanted.add(group.pk)
-    current = set(user.groups.filter(pk__in=managed).values_list("pk", flat=True))
-    if current - wanted:
-        user.groups.remove(*(current - wanted))
-    if wanted - current:
-        user.groups.add(*(wanted - current))
-
-
-def federation_sync_groups(federation: Federation) -> None:
-    """Re-derive a federation's group after communities join or leave it."""
-    group = federation_group(federation)
-    user_ids = set(
-        Membership.objects.filter(status=MembershipStatus.ACTIVE,
-                                  community__federations=federation)
-        .values_list("user_id", flat=True)
-    )
-    current = set(group.user_set.values_list("pk", flat=True))
-    if current - user_ids:
-        group.user_set.remove(*(current - user_ids))
-    if user_ids - current:
-        group.user_set.add(*(user_ids - current))

@@ -1,5 +1,5 @@
 """Tenants and who belongs to them: organisations, communities, memberships, federations,
-agreements and invitations. Auth groups follow memberships so that `sharing` can grant to them."""
+agreements and invitations. Who belongs where is read from memberships at every request."""
 
 import secrets
 import uuid
@@ -121,8 +121,8 @@ class MembershipStatus(models.TextChoices):
 class Membership(models.Model):
     """A user in a community, representing one organisation, with one role and one status.
 
-    Saving a membership brings the user's auth groups in line with it, so that access granted
-    to groups starts and ends with the status, on the very next request.
+    The single record of who belongs where: `sharing` reads it at the moment of every query,
+    so access starts and ends with the status however the row is changed or deleted.
     """
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE,
@@ -159,28 +159,14 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.community} ({self.get_role_display()})"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from apps.communities.groups import membership_sync_groups
-
-        membership_sync_groups(self)
-
-    def delete(self, *args, **kwargs):
-        from apps.communities.groups import membership_sync_groups
-
-        self.status = MembershipStatus.LEFT
-        membership_sync_groups(self)
-        return super().delete(*args, **kwargs)
-
     @property
     def is_active(self) -> bool:
         return self.status == MembershipStatus.ACTIVE
 
-
-
     @property
     def is_secretariat(self) -> bool:
         return self.is_active and self.role == Role.SECRETARIAT
+
 
 class GroupKind(models.TextChoices):
     MEMBERS = "members", _("All active members")
@@ -189,7 +175,8 @@ class GroupKind(models.TextChoices):
 
 
 class CommunityGroup(models.Model):
-    """Names what an auth group stands for, so no code ever parses group names."""
+    """Names the audience an auth group stands for, so no code ever parses group names.
+    Its members are never read: memberships say who is in the audience."""
 
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="community_group")
     community = models.ForeignKey(Community, on_delete=models.CASCADE,

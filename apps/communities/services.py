@@ -232,7 +232,7 @@ _SECRETARIAT_TRANSITIONS = {
 @transaction.atomic
 def membership_decide(*, membership: Membership, action: str, actor) -> Membership:
     """The secretariat approves, suspends, reactivates or removes a membership. What the
-    member wrote stays; access ends on the next request because the groups change now."""
+    member wrote stays; access ends on the next request: visibility reads memberships."""
     if action not in _SECRETARIAT_TRANSITIONS:
         raise ValidationError(_("Unknown action."))
     allowed_from, target = _SECRETARIAT_TRANSITIONS[action]

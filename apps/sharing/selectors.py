@@ -9,33 +9,64 @@ Superusers get nothing extra — there is no back door.
 
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from apps.communities.models import Community, Membership, MembershipStatus, Organization, Role
+from apps.communities.models import (
+    Community,
+    CommunityGroup,
+    Federation,
+    GroupKind,
+    Membership,
+    MembershipStatus,
+    Organization,
+    Role,
+)
 from apps.sharing.audience import AMBERS, Audience, audience_resolve
 from apps.sharing.models import permission_models, view_codename
 from apps.sharing.tlp import TLP
+
+
+def principal_groups(user) -> Q:
+    """A condition on ``group_id``: the grant groups that ``user`` belongs to right now,
+    derived from their active memberships at the moment of the query: the members group of each
+    community they are active in, their organisation's group there, and the group of every
+    federation one of those communities is part of.
+
+    `auth_user_groups` is never read: a group edited by hand, or left behind by a membership
+    deleted in bulk or changed with ``QuerySet.update()``, grants nothing.
+    """
+    active = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
+    communities = active.values("community_id")
+    in_organization = active.filter(
+        community_id=OuterRef("community_id"), organization_id=OuterRef("organization_id")
+    )
+    community_groups = CommunityGroup.objects.filter(
+        Q(kind=GroupKind.MEMBERS, community_id__in=communities)
+        | Q(kind=GroupKind.ORGANIZATION, community_id__in=communities) & Exists(in_organization)
+    ).values("group_id")
+    federation_groups = Federation.objects.filter(
+        communities__in=communities, group__isnull=False
+    ).values("group_id")
+    return Q(group_id__in=community_groups) | Q(group_id__in=federation_groups)
 
 
 def visible_to(user, queryset: QuerySet) -> QuerySet:
     """The part of ``queryset`` that ``user`` may see.
 
     CLEAR is public (signed-out visitors see nothing else); otherwise a grant is needed: a
-    group grant (groups follow active memberships), or a user grant that counts only while
-    the user is an active member of the item's community — a suspended RED recipient loses
-    it on the next request.
+    group grant to an audience the user belongs to by an active membership now
+    (`principal_groups`), or a user grant that counts only while the user is an active member
+    of the item's community — a suspended RED recipient loses it on the next request.
     """
     public = Q(tlp=TLP.CLEAR)
     if user is None or not user.is_authenticated:
         return queryset.filter(public)
     user_perms, group_perms = permission_models(queryset.model)
     codename = view_codename(queryset.model)
-    by_user = user_perms.objects.filter(user=user, permission__codename=codename)
-    groups = get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
-    by_group = group_perms.objects.filter(group_id__in=groups, permission__codename=codename)
-    active_in = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
+    by_user = user_perms.objects.filter(user_id=user.pk, permission__codename=codename)
+    by_group = group_perms.objects.filter(principal_groups(user), permission__codename=codename)
+    active_in = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
     return queryset.filter(
         public
         | Q(pk__in=by_group.values("content_object_id"))
@@ -64,7 +95,7 @@ def audience_count(
     """How many distinct people (active memberships) would see an item with this choice —
     what the recipient picker shows before saving. ``None`` for TLP:CLEAR: it is public.
 
-    Counts from memberships, which the grant groups mirror, so it works before any grant
+    Counts from memberships, as `visible_to` reads them, so it works before any grant
     exists. Refuses the same choices as `audience_set`.
     """
     author_membership = Membership.objects.filter(user=author, community=community).first()

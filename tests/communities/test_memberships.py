@@ -4,11 +4,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from apps.communities.groups import community_group
-from apps.communities.models import GroupKind, Membership, MembershipStatus
+from apps.communities.models import Membership, MembershipStatus
 from apps.communities.services import agreement_publish, membership_decide
+from apps.incidents.services import incident_create
+from apps.sharing.selectors import can_view
 
 pytestmark = pytest.mark.django_db
+
+
+def _amber(author, community):
+    return incident_create(author=author, community=community, title="t", category="other",
+                           tlp="AMBER")
 
 
 def _membership(user, community):
@@ -16,6 +22,8 @@ def _membership(user, community):
 
 
 def test_suspended_member_loses_access_on_the_next_request(community, alice, sec, client_for):
+    item = _amber(sec, community)
+    assert can_view(alice, item)
     home = reverse("communities:home", args=[community.slug])
     member_client = client_for(alice)
     assert member_client.get(home).status_code == 200
@@ -24,17 +32,18 @@ def test_suspended_member_loses_access_on_the_next_request(community, alice, sec
         args=[community.slug, _membership(alice, community).pk, "suspend"]))
     assert response.status_code == 302
     assert member_client.get(home).status_code == 403
-    members_group = community_group(community, GroupKind.MEMBERS)
-    assert not members_group.user_set.filter(pk=alice.pk).exists()
+    assert not can_view(alice, item)
 
 
 def test_reactivated_member_gets_access_back(community, alice, sec):
+    item = _amber(sec, community)
     membership = _membership(alice, community)
     membership_decide(membership=membership, action="suspend", actor=sec)
+    assert not can_view(alice, item)
     membership_decide(membership=membership, action="reactivate", actor=sec)
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.ACTIVE
-    assert community_group(community, GroupKind.MEMBERS).user_set.filter(pk=alice.pk).exists()
+    assert can_view(alice, item)
 
 
 def test_removed_member_sees_404_and_their_account_remains(community, alice, sec, client_for):
@@ -69,14 +78,14 @@ def test_secretariat_cannot_act_on_another_communitys_member(community, sec, out
     assert _membership(outsider, other_community).status == MembershipStatus.ACTIVE
 
 
-def test_groups_follow_organisation_and_role(community, alice, org_b, sec, client_for):
-    membership = _membership(alice, community)
-    membership.organization = org_b
-    membership.role = "secretariat"
-    membership.save()
-    names = set(alice.groups.values_list("name", flat=True))
-    assert names == {"community:fin-isac:members", "community:fin-isac:org:org-b",
-                     "community:fin-isac:secretariat"}
+def test_audience_follows_a_move_to_another_organisation(community, alice, bob, org_b, sec):
+    """AMBER to org B only: alice sees it once her membership says she represents org B."""
+    item = incident_create(author=bob, community=community, title="t", category="other",
+                           tlp="AMBER", organizations=[org_b])
+    assert not can_view(alice, item)
+    Membership.objects.filter(user=alice, community=community).update(organization=org_b)
+    assert can_view(alice, item)
+    assert not alice.groups.exists()  # nothing is mirrored into auth groups
 
 
 def test_new_agreement_version_must_be_accepted_before_anything_else(community, alice, sec,

@@ -100,9 +100,15 @@ def test_full_journey_new_member_becomes_active(invited, client, community):
     assert acceptance.accepted_at is not None
     assert membership.briefing_acknowledged_at is not None
     assert client.get(reverse("communities:home", args=[community.slug])).status_code == 200
-    # The member's groups now include the community's and the organisation's.
-    names = set(membership.user.groups.values_list("name", flat=True))
-    assert {"community:fin-isac:members", "community:fin-isac:org:org-b"} <= names
+    # Active now: the community's GREEN items reach the new member at once.
+    from apps.incidents.services import incident_create
+    from apps.sharing.selectors import can_view
+
+    author = Membership.objects.filter(community=community, status="active").exclude(
+        pk=membership.pk).first().user
+    item = incident_create(author=author, community=community, title="t", category="other",
+                           tlp="GREEN")
+    assert can_view(membership.user, item)
 
 
 def test_agreement_not_accepted_changes_nothing(invited, client, community):

@@ -6,7 +6,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from apps.communities.groups import federation_sync_groups
 from apps.communities.models import Federation, Membership
 from apps.incidents.models import (
     Incident,
@@ -277,7 +276,6 @@ def test_federated_green_reaches_the_federation_and_amber_never_does(
 ):
     federation = Federation.objects.create(slug="fed", name="連携", coordinator=community)
     federation.communities.add(community, other_community)
-    federation_sync_groups(federation)
     assert can_view(outsider, share(alice, TLP.GREEN, federated=True))
     assert not can_view(outsider, share(alice, TLP.GREEN))
     assert not can_view(outsider, share(alice, TLP.AMBER))

@@ -4,7 +4,8 @@
 that nothing around the door disagrees with it. The same random worlds (communities, some
 federated; organisations; people in every role and status, later suspended, gone or moved;
 items under every label with random recipients, exclusions, anonymity and federation, some
-re-labelled) now hold incidents AND threads (each with a reply). For every person — every
+re-labelled; memberships changed by a save, an ``update()`` or a bulk delete, and auth groups
+edited by hand) now hold incidents AND threads (each with a reply). For every person — every
 member whatever their role or status, a superuser who belongs nowhere, and nobody signed in —
 and every item, these must agree with `sees` (the reference written from DESIGN.md's table,
 never calling `sharing`):
@@ -43,7 +44,15 @@ from apps.discussions.services import post_add, thread_create
 from apps.incidents.search import incident_search
 from apps.incidents.services import incident_create
 from apps.sharing.services import audience_set
-from tests.sharing.test_visibility_property import Choice, Item, World, knows_source, sees, worlds
+from tests.sharing.test_visibility_property import (
+    Choice,
+    Item,
+    World,
+    change_memberships,
+    knows_source,
+    sees,
+    worlds,
+)
 
 User = get_user_model()
 
@@ -100,8 +109,6 @@ class EverySurfaceAgreesWithTheTLPTable(TestCase):
                 slug=f"f{i}", name=f"連携{i}", coordinator=communities[min(members)]
             )
             federation.communities.set([communities[c] for c in members])
-        # Memberships one by one: saving one brings its auth groups in line (the grants'
-        # other half), which a bulk insert would skip.
         memberships = {
             (u, c): Membership.objects.create(
                 user=users[u],
@@ -139,11 +146,7 @@ class EverySurfaceAgreesWithTheTLPTable(TestCase):
                 thread = thread_create(body=text, **common)
                 post_add(author=users[item.author], thread=thread, body=f"続報: {WORD}")
                 objects.append(thread)
-        for key, member in world.final.items():
-            if member != world.memberships[key]:
-                membership = memberships[key]
-                membership.status, membership.organization = member.status, orgs[member.org]
-                membership.save()
+        change_memberships(world, memberships, orgs)
         for item, obj in zip(world.items, objects, strict=True):
             if item.final is not item.first:
                 audience_set(item=obj, actor=users[item.author], **chosen(item.final))

@@ -6,6 +6,11 @@ anonymity and federation; then suspends, removes or moves some members and chang
 audiences. For every person (and nobody signed in) and every item, `visible_to`, `can_view`
 and the source shown must agree with `sees` / `knows_source` below — written from the table,
 never calling `sharing`. HYPOTHESIS_PROFILE=ci runs several hundred worlds.
+
+Memberships change by every path a row can change by (`PATHS`): a model save (what forms and
+services do), ``QuerySet.update()`` (a data migration, a bulk admin action), a bulk
+``QuerySet.delete()`` (the admin's "delete selected"); and some worlds add everybody to every
+auth group by hand. Visibility must follow the memberships whatever the path.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from hypothesis import event, given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -31,6 +36,9 @@ LABELS = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 ROLES = ["chair", "secretariat", "member", "advisor", "observer", "guest"]
 STATUSES = ["invited", "awaiting_agreement", "pending_approval", "active", "suspended", "left"]
 SHARERS = {"chair", "secretariat", "member", "advisor"}  # observers see, do not share
+# How a membership row changes. A deleted row is, for the TLP table, a membership that has
+# ended: the reference records it as "left".
+PATHS = ["save", "update", "delete"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,8 @@ class World:
     memberships: dict[tuple[int, int], Member]  # (user, community) -> membership when shared
     final: dict[tuple[int, int], Member]  # after suspensions, departures and moves
     items: list[Item] = field(default_factory=list)
+    paths: dict[tuple[int, int], str] = field(default_factory=dict)  # how each change is made
+    hand_groups: bool = False  # everybody added to every auth group by hand at the end
 
 
 def sees(world: World, memberships: dict, user: int | None, item: Item, choice: Choice) -> bool:
@@ -195,16 +205,42 @@ def worlds(draw) -> World:
     for key in draw(
         st.lists(st.sampled_from(sorted(memberships)), max_size=4) if memberships else st.just([])
     ):
+        path = draw(st.sampled_from(PATHS))
+        world.paths[key] = path
         world.final[key] = dataclasses.replace(
             world.final[key],
-            status=draw(st.sampled_from(STATUSES)),
+            status="left" if path == "delete" else draw(st.sampled_from(STATUSES)),
             org=draw(st.sampled_from([world.final[key].org, draw(st.integers(0, n_orgs - 1))])),
         )
+    world.hand_groups = draw(st.booleans())
     # ... and authors who are still active change their minds.
     for item in world.items:
         if world.final[(item.author, item.community)].status == "active" and draw(st.booleans()):
             item.final = _choice(draw, world, world.final, item.community)
     return world
+
+
+def change_memberships(world: World, memberships: dict, orgs: list) -> None:
+    """Bring the database from `world.memberships` to `world.final`, each row by its path."""
+    for key, member in world.final.items():
+        if member == world.memberships[key] and key not in world.paths:
+            continue
+        membership = memberships[key]
+        path = world.paths.get(key, "save")
+        if path == "delete":
+            Membership.objects.filter(pk=membership.pk).delete()
+        elif path == "update":
+            Membership.objects.filter(pk=membership.pk).update(
+                status=member.status, organization=orgs[member.org]
+            )
+        else:
+            membership.status, membership.organization = member.status, orgs[member.org]
+            membership.save()
+    if world.hand_groups:
+        # The grants point at these groups; adding people to them by hand must grant nothing.
+        groups = list(Group.objects.all())
+        for user in User.objects.all():
+            user.groups.add(*groups)
 
 
 class VisibilityMatchesTheTLPTable(TestCase):
@@ -276,11 +312,7 @@ class VisibilityMatchesTheTLPTable(TestCase):
                 **chosen(item.first),
             )
             assert count == expected, (item, count, expected)
-        for key, member in world.final.items():
-            if member != world.memberships[key]:
-                membership = memberships[key]
-                membership.status, membership.organization = member.status, orgs[member.org]
-                membership.save()
+        change_memberships(world, memberships, orgs)
         for item, incident in zip(world.items, incidents, strict=True):
             if item.final is not item.first:
                 audience_set(item=incident, actor=users[item.author], **chosen(item.final))

@@ -26,7 +26,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from apps.communities.groups import federation_sync_groups
 from apps.communities.models import (
     Agreement,
     AgreementAcceptance,
@@ -218,7 +217,6 @@ def load_federations(world: DemoWorld) -> None:
         )
         federation.communities.set([world.communities[slug] for slug in data["communities"]])
         federation.liaisons.set([world.users[email] for email in data["liaisons"]])
-        federation_sync_groups(federation)
         world.federations[federation.slug] = federation
 
 
