@@ -8,7 +8,6 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db import models
 
 from apps.incidents.services import incident_create
-from apps.sharing.admin import ContentAdmin
 from apps.sharing.models import AudienceChange, SharedContent
 from apps.sharing.tlp import TLP
 from tests.admin.conftest import RED_TITLE, RED_VALUE, SECRETS, assert_tells_nothing
@@ -167,6 +166,8 @@ def _content_models() -> set[type[models.Model]]:
 def test_every_content_admin_is_scoped_to_what_the_operator_may_see():
     """A guard for admins added later: a registered model that is or hangs off shared
     content must use `ContentAdmin` (list of visible items only)."""
+    from apps.sharing.admin import ContentAdmin
+
     content = _content_models()
     for model, model_admin in admin.site._registry.items():
         if model in content:
