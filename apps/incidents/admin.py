@@ -19,10 +19,10 @@ class IncidentAdmin(ContentAdmin):
     search_fields = ["title"]
     list_select_related = ["community"]
 
-    @admin.display(description=_("In the portal"))
+    @admin.display(description=_("Portal page"))
     def portal_link(self, incident: Incident) -> str:
         url = reverse("incidents:detail", args=[incident.community.slug, incident.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open"))
+        return format_html('<a href="{}">{}</a>', url, _("Open in the portal"))
 
 
 @admin.register(AttackTechnique)
