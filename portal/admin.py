@@ -85,7 +85,8 @@ def counted_deleted_objects(objs, request, model_admin):
             if child in seen:
                 continue
             seen.add(child)
-            related.append(child)
+            if not child._meta.auto_created:  # many-to-many rows: bookkeeping, not kinds
+                related.append(child)
             stack.extend(collector.edges.get(child, ()))
         to_delete.append(_root_label(obj, model_admin))
         if related:

@@ -136,3 +136,15 @@ def test_removing_a_membership_in_the_admin_lists_it_by_name(world, bob, root, c
     ).content.decode()
     assert "Are you sure" in html
     assert str(membership) in html.replace("&#x27;", "'")
+
+
+def test_every_project_admin_counts_instead_of_naming():
+    """A guard for admins added later: every admin of the project's models (and of auth's
+    groups and users) explains deletions with counts."""
+    from django.contrib import admin
+
+    from portal.admin import CountedDeletionMixin
+
+    for model, model_admin in admin.site._registry.items():
+        if model.__module__.startswith("apps.") or model._meta.app_label == "auth":
+            assert isinstance(model_admin, CountedDeletionMixin), model
