@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.meetings.models import Meeting, MeetingSeries
+from portal.admin import OperatorAdmin
 
 
 class MeetingInline(admin.TabularInline):
@@ -11,7 +12,7 @@ class MeetingInline(admin.TabularInline):
 
 
 @admin.register(MeetingSeries)
-class MeetingSeriesAdmin(admin.ModelAdmin):
+class MeetingSeriesAdmin(OperatorAdmin):
     list_display = ["title", "community", "fiscal_year"]
     list_filter = ["community", "fiscal_year"]
     search_fields = ["title", "title_en"]
@@ -28,7 +29,7 @@ class MeetingSeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(OperatorAdmin):
     list_display = ["__str__", "number", "community", "series", "starts_at", "location"]
     list_filter = ["community", "series__fiscal_year"]
     search_fields = ["title", "title_en", "presenters"]
