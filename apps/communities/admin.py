@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from apps.communities.admin_audit import MembershipAuditMixin, MembershipInlineAuditMixin
 from apps.communities.groups import federation_sync_groups
 from apps.communities.models import (
     Agreement,
@@ -19,7 +20,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(MembershipInlineAuditMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user", "organization"]
@@ -35,7 +36,7 @@ class CommunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(MembershipAuditMixin, admin.ModelAdmin):
     list_display = ["user", "community", "organization", "role", "status"]
     list_filter = ["community", "role", "status"]
     search_fields = ["user__email", "organization__name"]

@@ -16,6 +16,7 @@ from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.discussions import selectors, services
 from apps.discussions.forms import EXPOSURE_FIELD, PostEditForm, PostForm, ThreadForm
 from apps.discussions.models import Post, Thread
+from apps.sharing.auditing import item_viewed
 from apps.sharing.forms import AudienceForm
 from apps.sharing.selectors import audience_count, recipients_of
 from apps.sharing.services import SHARING_ROLES
@@ -144,6 +145,7 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         thread = self.get_thread()
+        item_viewed(item=thread, viewer=self.request.user)
         posts = selectors.posts_decorate(
             selectors.posts_visible_to(self.request.user, community=self.community).filter(
                 thread=thread
