@@ -72,10 +72,11 @@ def membership_events(*, before: dict | None, after: dict | None, membership: Me
         return []
     left = after["status"] == MembershipStatus.LEFT and before["status"] != MembershipStatus.LEFT
     action = Action.MEMBERSHIP_REMOVED if left else Action.MEMBERSHIP_CHANGED
-    events = [_event(action, after, membership, actor, {**changes, **extra})]
+    events = []
     if before["community_id"] != after["community_id"]:
-        events.insert(0, _event(Action.MEMBERSHIP_REMOVED, before, membership, actor,
-                                {**changes, **extra}))
+        events.append(_event(Action.MEMBERSHIP_REMOVED, before, membership, actor,
+                             {**changes, **extra}))
+    events.append(_event(action, after, membership, actor, {**changes, **extra}))
     return events
 
 

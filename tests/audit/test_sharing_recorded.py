@@ -120,7 +120,8 @@ def test_the_secretariat_seeing_an_anonymous_source_writes_a_record(
 def test_the_author_seeing_their_own_anonymous_source_writes_no_record(
         share_incident, bob, sec, community, client_for, trail):
     incident = share_incident(bob, "AMBER", anonymous=True)
-    for url in (f"/c/{community.slug}/incidents/{incident.pk}/", f"/api/v1/incidents/{incident.pk}/",
+    for url in (f"/c/{community.slug}/incidents/{incident.pk}/",
+                f"/api/v1/incidents/{incident.pk}/",
                 f"/c/{community.slug}/incidents/", "/api/v1/incidents/"):
         assert client_for(bob).get(url).status_code == 200
     assert trail(action=Action.SOURCE_REVEALED) == []
