@@ -344,7 +344,12 @@ class IncidentFormView(CommunityMixin, View):
             "audience_form": audience_form,
             "audience_count": count,
             "findings": [(f, f.match in checked) for f in findings or []],
-            "fixed_organization": audience_form.author_organization,
+            # The picker marks the source's organisation: read it through `sharing`, which
+            # records each time the secretariat is shown the source of an anonymous item.
+            "fixed_organization": (
+                source_organizations([self.incident], self.request.user)[self.incident.pk]
+                if self.incident else audience_form.author_organization
+            ),
             "fixed_user": self.incident.author if self.incident else self.request.user,
         }
         return render(self.request, self.template_name, context, status=status)

@@ -181,3 +181,30 @@ def test_each_time_it_is_shown_is_recorded(share_incident, bob, sec, community, 
     for _ in range(2):
         client.get(f"/c/{community.slug}/incidents/{incident.pk}/")
     assert len(trail(action=Action.SOURCE_REVEALED)) == 2
+
+
+def test_the_secretariat_editing_an_anonymous_incident_is_shown_its_source_and_it_is_recorded(
+        share_incident, bob, sec, community, client_for, trail):
+    incident = share_incident(bob, "AMBER", anonymous=True)
+    response = client_for(sec).get(f"/c/{community.slug}/incidents/{incident.pk}/edit/")
+    assert response.status_code == 200
+    assert response.context["fixed_organization"].slug == "org-b"
+    [event] = trail(action=Action.SOURCE_REVEALED)
+    assert event.actor == sec and event.target_id == str(incident.pk)
+
+
+def test_the_secretariat_on_an_anonymous_threads_audience_page_is_recorded(
+        share_thread, bob, sec, community, client_for, trail):
+    thread = share_thread(bob, "AMBER", anonymous=True)
+    response = client_for(sec).get(f"/c/{community.slug}/discussions/{thread.pk}/audience/")
+    assert response.status_code == 200
+    assert response.context["fixed_organization"].slug == "org-b"
+    assert [e.target_id for e in trail(action=Action.SOURCE_REVEALED)] == [str(thread.pk)]
+
+
+def test_the_author_editing_their_anonymous_item_records_nothing(share_incident, bob,
+                                                                 community, client_for, trail):
+    incident = share_incident(bob, "AMBER", anonymous=True)
+    response = client_for(bob).get(f"/c/{community.slug}/incidents/{incident.pk}/edit/")
+    assert response.context["fixed_organization"].slug == "org-b"
+    assert trail(action=Action.SOURCE_REVEALED) == []

@@ -91,3 +91,17 @@ def test_lists_are_not_views_of_an_item(share_incident, share_thread, alice, bob
     share_thread(alice, "AMBER")
     assert client_for(bob).get(url).status_code == 200
     assert trail(action=Action.VIEW) == []
+
+
+def test_an_api_token_read_is_recorded_with_the_tokens_user(share_incident, alice, bob,
+                                                             client, trail):
+    """The actor comes from DRF's authentication, not from a session."""
+    from apps.accounts.services import token_issue
+
+    incident = share_incident(alice, "RED", users=[bob])
+    _token, key = token_issue(user=bob, name="script")
+    response = client.get(f"/api/v1/incidents/{incident.pk}/",
+                          HTTP_AUTHORIZATION=f"Token {key}", REMOTE_ADDR="192.0.2.200")
+    assert response.status_code == 200
+    [event] = trail(action=Action.VIEW)
+    assert event.actor == bob and event.ip_address == "192.0.2.200"
