@@ -10,8 +10,8 @@ from apps.audit.models import Action, AuditEvent
 class AuditEventFilter(django_filters.FilterSet):
     """Filters one community's events; the caller scopes the queryset to the community."""
 
-    action = django_filters.ChoiceFilter(label=_("Action"), choices=Action.choices,
-                                         empty_label=_("Any action"))
+    action = django_filters.ChoiceFilter(label=_("Activity"), choices=Action.choices,
+                                         empty_label=_("Any activity"))
     actor = django_filters.CharFilter(label=_("Actor's e-mail address"),
                                       field_name="actor_email", lookup_expr="icontains")
     date_from = django_filters.DateFilter(
