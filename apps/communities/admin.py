@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
+from apps.communities.admin_audit import MembershipAuditMixin, MembershipInlineAuditMixin
 from apps.communities.models import (
     Agreement,
     AgreementAcceptance,
@@ -24,7 +25,7 @@ class OrganizationAdmin(OperatorAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(MembershipInlineAuditMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user", "organization"]
@@ -40,7 +41,7 @@ class CommunityAdmin(OperatorAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OperatorAdmin):
+class MembershipAdmin(MembershipAuditMixin, OperatorAdmin):
     list_display = ["user", "community", "organization", "role", "status"]
     list_filter = ["community", "role", "status"]
     search_fields = ["user__email", "organization__name"]

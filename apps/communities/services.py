@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import hash_token
+from apps.audit.services import record_all
+from apps.communities.auditing import membership_events, membership_record, membership_state
 from apps.communities.models import (
     Agreement,
     AgreementAcceptance,
@@ -66,6 +68,7 @@ def invitation_create(
         raise ValidationError(
             _("%(email)s is already a member of this community.") % {"email": email}
         )
+    before = membership_state(membership) if membership else None
     if membership is None:
         membership = Membership(community=community, user=user)
     membership.organization = organization
@@ -74,6 +77,7 @@ def invitation_create(
     membership.left_at = None
     membership.full_clean(validate_unique=False)
     membership.save()
+    membership_record(before=before, membership=membership, actor=invited_by)
     now = timezone.now()
     Invitation.objects.filter(membership=membership).usable().update(revoked_at=now)
     invitation = Invitation(
@@ -155,8 +159,10 @@ def invitation_accept(
     user.is_active = True
     user.save()
     membership = Membership.objects.select_for_update().get(pk=invitation.membership_id)
+    before = membership_state(membership)
     membership.status = MembershipStatus.AWAITING_AGREEMENT
     membership.save()
+    membership_record(before=before, membership=membership, actor=user)
     return membership
 
 
@@ -175,6 +181,7 @@ def agreement_accept(
     if not briefing_acknowledged:
         raise ValidationError(_("Please confirm that you have read the TLP briefing."))
     now = timezone.now()
+    before = membership_state(membership)
     if current is not None:
         AgreementAcceptance.objects.get_or_create(
             agreement=current, user=membership.user,
@@ -189,6 +196,7 @@ def agreement_accept(
     else:
         membership.status = MembershipStatus.PENDING_APPROVAL
     membership.save()
+    membership_record(before=before, membership=membership, actor=membership.user)
     return membership
 
 
@@ -202,19 +210,26 @@ def agreement_publish(*, community: Community, title: str, body: str, author) ->
     )
     agreement.full_clean()
     agreement.save()
-    for membership in community.memberships.select_related("user", "community").filter(
-        status=MembershipStatus.ACTIVE
-    ):
+    events = []
+    for membership in community.memberships.select_related(
+        "user", "community", "organization"
+    ).filter(status=MembershipStatus.ACTIVE):
+        before = membership_state(membership)
         membership.status = MembershipStatus.AWAITING_AGREEMENT
         membership.save()
+        events += membership_events(before=before, after=membership_state(membership),
+                                    membership=membership, actor=author)
+    record_all(events)
     return agreement
 
 
-def _set_status(membership: Membership, status: str, **stamps) -> Membership:
+def _set_status(membership: Membership, status: str, actor, **stamps) -> Membership:
+    before = membership_state(membership)
     membership.status = status
     for field, value in stamps.items():
         setattr(membership, field, value)
     membership.save()
+    membership_record(before=before, membership=membership, actor=actor)
     return membership
 
 
@@ -246,9 +261,9 @@ def membership_decide(*, membership: Membership, action: str, actor) -> Membersh
         raise ValidationError(_("You cannot suspend or remove your own membership."))
     now = timezone.now()
     if action == "approve":
-        return _set_status(membership, target, approved_at=now, activated_at=now)
+        return _set_status(membership, target, actor, approved_at=now, activated_at=now)
     if action == "suspend":
-        return _set_status(membership, target, suspended_at=now)
+        return _set_status(membership, target, actor, suspended_at=now)
     if action == "reactivate":
         # A member who has not accepted the current agreement must do so first.
         current = membership.community.current_agreement
@@ -256,14 +271,14 @@ def membership_decide(*, membership: Membership, action: str, actor) -> Membersh
             agreement=current, user=membership.user
         ).exists():
             target = MembershipStatus.AWAITING_AGREEMENT
-        return _set_status(membership, target, suspended_at=None)
+        return _set_status(membership, target, actor, suspended_at=None)
     Invitation.objects.filter(membership=membership).usable().update(revoked_at=now)
-    return _set_status(membership, target, left_at=now)
+    return _set_status(membership, target, actor, left_at=now)
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: str, organization=None
-                           ) -> Membership:
+def membership_change_role(*, membership: Membership, role: str, organization=None,
+                           actor=None) -> Membership:
     """Change role or organisation; a community is never left without an active secretariat."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if (membership.role == Role.SECRETARIAT and role != Role.SECRETARIAT
@@ -273,9 +288,11 @@ def membership_change_role(*, membership: Membership, role: str, organization=No
                 status=MembershipStatus.ACTIVE).exclude(pk=membership.pk).exists()):
         raise ValidationError(
             _("The community would have no secretariat left. Appoint another one first."))
+    before = membership_state(membership)
     membership.role = role
     if organization is not None:
         membership.organization = organization
     membership.full_clean(validate_unique=False)
     membership.save()
+    membership_record(before=before, membership=membership, actor=actor)
     return membership

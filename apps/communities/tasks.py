@@ -48,6 +48,8 @@ def invitation_email(invitation: Invitation) -> EmailMultiAlternatives:
 def expire_invitations() -> int:
     """Unused invitations past their date: the link is dead already; tidy the membership so
     the directory does not list people who never came (they can be invited again)."""
+    from apps.audit.services import record_all
+    from apps.communities.auditing import membership_events, membership_state
     from apps.communities.models import Membership, MembershipStatus
 
     now = timezone.now()
@@ -56,10 +58,15 @@ def expire_invitations() -> int:
         pk__in=still_open
     )
     count = 0
+    events = []
     with transaction.atomic():
-        for membership in stale.select_related("user", "community"):
+        for membership in stale.select_related("user", "community", "organization"):
+            before = membership_state(membership)
             membership.status = MembershipStatus.LEFT
             membership.left_at = now
             membership.save()
+            events += membership_events(before=before, after=membership_state(membership),
+                                        membership=membership, via="expiry")
             count += 1
+        record_all(events)
     return count

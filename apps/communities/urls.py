@@ -21,6 +21,9 @@ urlpatterns = [
          views.InvitationActionView.as_view(), name="invitation_action"),
     path("c/<slug:slug>/manage/organizations/new/", views.OrganizationCreateView.as_view(),
          name="organization_create"),
+    path("c/<slug:slug>/manage/audit/", views.AuditLogView.as_view(), name="audit"),
+    path("c/<slug:slug>/manage/audit/export.csv", views.AuditExportView.as_view(),
+         name="audit_export"),
     path("c/<slug:slug>/manage/agreement/", views.AgreementPublishView.as_view(),
          name="agreement_publish"),
 ]

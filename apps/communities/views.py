@@ -5,14 +5,21 @@ from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from apps.audit.context import client_ip, user_agent
+from apps.audit.filters import AuditEventFilter
+from apps.audit.models import ANONYMOUS_AUTHOR, AuditEvent
+from apps.audit.presentation import csv_lines, detail_text
+from apps.audit.services import record_export, record_sources_shown
 from apps.communities.forms import (
     AgreementAcceptForm,
     AgreementPublishForm,
@@ -44,10 +51,6 @@ from apps.communities.services import (
     membership_change_role,
     membership_decide,
 )
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class CommunityMixin(LoginRequiredMixin):
@@ -197,7 +200,7 @@ class AgreementView(CommunityMixin, FormView):
             agreement=self.community.current_agreement,
             briefing_acknowledged=form.cleaned_data["acknowledge_briefing"],
             ip_address=client_ip(self.request),
-            user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+            user_agent=user_agent(self.request),
         )
         if membership.status == MembershipStatus.ACTIVE:
             messages.success(self.request, _("Welcome to %(community)s.") % {
@@ -228,7 +231,8 @@ class MembershipActionView(SecretariatMixin, View):
                 form = RoleForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError(_("Unknown role."))
-                membership_change_role(membership=target, role=form.cleaned_data["role"])
+                membership_change_role(membership=target, role=form.cleaned_data["role"],
+                                       actor=request.user)
                 messages.success(request, _("Role changed."))
             else:
                 target = membership_decide(membership=target, action=action,
@@ -347,6 +351,73 @@ class AgreementPublishView(SecretariatMixin, FormView):
             "Version %(version)d published. Members accept it before they see anything more."
         ) % {"version": agreement.version})
         return redirect("communities:agreement", self.community.slug)
+
+
+class AuditMixin(SecretariatMixin):
+    """The community's audit trail, filtered; nothing of another community."""
+
+    def filterset(self) -> AuditEventFilter:
+        return AuditEventFilter(
+            self.request.GET or None,
+            queryset=AuditEvent.objects.filter(community=self.community).select_related(
+                "target_type"
+            ),
+        )
+
+
+class AuditLogView(AuditMixin, TemplateView):
+    """Who viewed, exported, shared or changed what in this community, newest first, in a
+    fixed number of queries per page. Authors never see it: they see only how many
+    organisations opened their item."""
+
+    template_name = "communities/manage/audit.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset()
+        page = Paginator(filterset.qs.order_by("-at", "-pk"), self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        events = list(page.object_list)
+        record_sources_shown(events, actor=self.request.user, request=self.request)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            filter=filterset,
+            page=page,
+            rows=[(event, detail_text(event.detail)) for event in events],
+            query_string=params.urlencode(),
+        )
+        return context
+
+
+class AuditExportView(AuditMixin, View):
+    """The filtered trail as CSV (UTF-8 with a byte-order mark, formula-safe cells). The
+    export is itself recorded, before the first row leaves."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.filterset()
+        events = filterset.qs.order_by("-at", "-pk")
+        export = record_export(community=self.community, what="audit", rows=events.count(),
+                               filters=filterset.applied(), actor=request.user, request=request)
+        record_sources_shown(
+            events.filter(**{f"detail__{ANONYMOUS_AUTHOR}": True}).select_related(None).only(
+                "community_id", "target_type_id", "target_id", "target_label", "detail"
+            ),
+            actor=request.user, request=request,
+        )
+        rows = events.exclude(pk=export.pk).iterator(chunk_size=2000)
+        response = StreamingHttpResponse(
+            csv_lines(rows, language=translation.get_language(),
+                      tz=timezone.get_current_timezone()),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = (
+            f'attachment; filename="audit-{self.community.slug}-{stamp}.csv"'
+        )
+        return response
 
 
 class InvitationAcceptView(View):

@@ -16,8 +16,9 @@ from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.discussions import selectors, services
 from apps.discussions.forms import EXPOSURE_FIELD, PostEditForm, PostForm, ThreadForm
 from apps.discussions.models import Post, Thread
+from apps.sharing.auditing import item_viewed
 from apps.sharing.forms import AudienceForm
-from apps.sharing.selectors import audience_count, recipients_of
+from apps.sharing.selectors import audience_count, recipients_of, source_organizations
 from apps.sharing.services import SHARING_ROLES
 
 THREADS_PER_PAGE = 30
@@ -144,6 +145,7 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         thread = self.get_thread()
+        item_viewed(item=thread, viewer=self.request.user)
         posts = selectors.posts_decorate(
             selectors.posts_visible_to(self.request.user, community=self.community).filter(
                 thread=thread
@@ -280,7 +282,8 @@ class ThreadAudienceView(CommunityMixin, ThreadMixin, TemplateView):
             "thread": thread,
             "audience_form": audience_form,
             "audience_count": _form_count(audience_form),
-            "fixed_organization": audience_form.author_organization,
+            # Read through `sharing`, which records the secretariat being shown the source.
+            "fixed_organization": source_organizations([thread], self.request.user)[thread.pk],
             "fixed_user": thread.author,
         }
         return render(self.request, self.template_name, context, status=status)

@@ -21,6 +21,7 @@ from apps.incidents import selectors, services
 from apps.incidents.filters import IncidentFilter
 from apps.incidents.forms import FeedbackForm, IncidentForm, SightingForm
 from apps.incidents.models import Incident
+from apps.sharing.auditing import item_viewed
 from apps.sharing.exposure import find_exposures
 from apps.sharing.forms import AudienceForm
 from apps.sharing.selectors import recipients_of, source_organizations, visible_to
@@ -98,6 +99,7 @@ class IncidentDetailView(CommunityReadMixin, TemplateView):
         user = self.request.user
         incident = incident_for(user, self.community, self.kwargs["pk"])
         services.incident_record_view(incident=incident, user=user)
+        item_viewed(item=incident, viewer=user)
         context.update(incident_context(user, self.membership, incident))
         context["sighting_form"] = SightingForm()
         context["feedback_form"] = FeedbackForm(incident=incident)
@@ -342,7 +344,12 @@ class IncidentFormView(CommunityMixin, View):
             "audience_form": audience_form,
             "audience_count": count,
             "findings": [(f, f.match in checked) for f in findings or []],
-            "fixed_organization": audience_form.author_organization,
+            # The picker marks the source's organisation: read it through `sharing`, which
+            # records each time the secretariat is shown the source of an anonymous item.
+            "fixed_organization": (
+                source_organizations([self.incident], self.request.user)[self.incident.pk]
+                if self.incident else audience_form.author_organization
+            ),
             "fixed_user": self.incident.author if self.incident else self.request.user,
         }
         return render(self.request, self.template_name, context, status=status)

@@ -8,6 +8,8 @@ Read:   selectors.visible_to(user, queryset), selectors.can_view(user, obj),
                                  federated=False),
         selectors.recipients_of(item), selectors.source_label(item, viewer),
         selectors.source_organization(item, viewer), selectors.source_organizations(items, viewer)
+Audit:  auditing.item_viewed(*, item, viewer) from every detail page and API read (AMBER,
+        AMBER+STRICT, RED); audience changes and shown anonymous sources record themselves
 Labels: tlp.TLP (label, rank, colour, handling), tlp.parse_tlp(text)
 Models: models.SharedContent (abstract), models.AudienceChange (the record)
 """

@@ -23,6 +23,7 @@ from apps.communities.models import (
     Role,
 )
 from apps.sharing.audience import AMBERS, Audience, audience_resolve
+from apps.sharing.auditing import sources_revealed
 from apps.sharing.models import permission_models, view_codename
 from apps.sharing.tlp import TLP
 
@@ -157,8 +158,9 @@ def _secretariat_of(viewer, community_ids: set[int]) -> set[int]:
 
 def source_organizations(items: Iterable, viewer) -> dict:
     """{item pk: the organisation that shared it, or None when hidden from ``viewer``} in at
-    most one query: anonymous items name their source only to the author and the community's
-    secretariat (the hub that relays them)."""
+    most two queries: anonymous items name their source only to the author and the
+    community's secretariat (the hub that relays them). Every time the secretariat is told
+    the source of someone else's anonymous item, an audit record says so (one INSERT)."""
     items = list(items)
     hidden = [
         item
@@ -167,6 +169,10 @@ def source_organizations(items: Iterable, viewer) -> dict:
     ]
     told = _secretariat_of(viewer, {item.community_id for item in hidden})
     hidden_pks = {item.pk for item in hidden if item.community_id not in told}
+    # The secretariat is told because it is the hub; each time it is, the trail says so.
+    revealed = [item for item in hidden if item.community_id in told]
+    if revealed:
+        sources_revealed(items=revealed, viewer=viewer)
     return {item.pk: None if item.pk in hidden_pks else item.author_organization for item in items}
 
 

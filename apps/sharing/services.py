@@ -19,6 +19,7 @@ from apps.communities.models import (
     Role,
 )
 from apps.sharing.audience import AMBERS, Audience, audience_resolve
+from apps.sharing.auditing import audience_changed
 from apps.sharing.models import AudienceChange, SharedContent, permission_models, view_codename
 from apps.sharing.selectors import can_view
 from apps.sharing.tlp import TLP
@@ -118,7 +119,7 @@ def _record(item: SharedContent, actor, audience: Audience) -> AudienceChange | 
     )
     if previous and previous.to_audience == audience.as_json():
         return None
-    return AudienceChange.objects.create(
+    change = AudienceChange.objects.create(
         community_id=item.community_id,
         content_type=content_type,
         object_id=item.pk,
@@ -128,6 +129,8 @@ def _record(item: SharedContent, actor, audience: Audience) -> AudienceChange | 
         from_audience=previous.to_audience if previous else None,
         to_audience=audience.as_json(),
     )
+    audience_changed(item=item, change=change)
+    return change
 
 
 @transaction.atomic

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import email_settings, env_bool, env_list, env_str
+from portal.env import email_settings, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("RENKEI_VAR_DIR", str(BASE_DIR / "var")))
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "portal",
     "apps.accounts",
+    "apps.audit",
     "apps.communities",
     "apps.sharing",
     "apps.incidents",
@@ -45,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.audit.context.AuditContextMiddleware",
     "apps.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -136,6 +139,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.communities.tasks.expire_invitations",
         "schedule": 3600.0,
     },
+    "prune-audit-events": {
+        "task": "apps.audit.tasks.prune_audit_events",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 
 CACHES = {
@@ -181,6 +188,11 @@ ANONYMOUS_USER_NAME = None  # signed-out visitors get CLEAR content by rule, not
 # Onboarding
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 INVITATION_VALID_DAYS = int(env_str("INVITATION_VALID_DAYS", "14"))
+
+# Audit: how long records are kept (pruned nightly), and whether X-Forwarded-For names the
+# client (only behind a proxy that sets it; otherwise anyone could forge their address).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730, minimum=1)
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 LOGGING = {
     "version": 1,

@@ -222,7 +222,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         with service_errors():
             membership = membership_change_role(
                 membership=membership, role=data.get("role", membership.role),
-                organization=data.get("organization"),
+                organization=data.get("organization"), actor=request.user,
             )
         return self._answer(membership)
 

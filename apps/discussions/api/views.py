@@ -32,6 +32,7 @@ from apps.discussions.api.serializers import (
 from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident
 from apps.sharing.audience import member_organizations
+from apps.sharing.auditing import item_viewed
 from apps.sharing.selectors import visible_to
 
 TAG = "discussions"
@@ -128,7 +129,9 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return self.get_paginated_response(self._data(page, many=True))
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self._data(self.get_object()))
+        thread = self.get_object()
+        item_viewed(item=thread, viewer=request.user)
+        return Response(self._data(thread))
 
     def create(self, request, *args, **kwargs):
         serializer = ThreadCreateSerializer(data=request.data)

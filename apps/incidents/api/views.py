@@ -30,6 +30,7 @@ from apps.incidents.api.filters import (
 )
 from apps.incidents.models import AttackTechnique, Incident, Indicator, Sighting, UsageFeedback
 from apps.sharing.audience import member_organizations
+from apps.sharing.auditing import item_viewed
 from apps.sharing.selectors import visible_to
 
 TAG = "incidents"
@@ -174,6 +175,11 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
             .prefetch_related("techniques", "recipient_organizations", "recipient_users")
             .order_by("-created_at", "pk")
         )
+
+    def retrieve(self, request, *args, **kwargs):
+        incident = self.get_object()
+        item_viewed(item=incident, viewer=request.user)
+        return Response(self.get_serializer(incident).data)
 
     def create(self, request, *args, **kwargs):
         serializer = s.IncidentWriteSerializer(data=request.data,
