@@ -7,6 +7,7 @@ whose role does not share, e.g. an observer).
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -28,11 +29,13 @@ from apps.discussions.api.serializers import (
     ThreadAudienceSerializer,
     ThreadCreateSerializer,
     ThreadSerializer,
+    ThreadUpdateSerializer,
 )
 from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident
 from apps.sharing.audience import member_organizations
 from apps.sharing.selectors import visible_to
+from apps.sharing.services import audience_actor_check
 
 TAG = "discussions"
 
@@ -99,11 +102,25 @@ def _users(community, emails):
         responses={201: ThreadSerializer},
         tags=[TAG],
     ),
+    partial_update=extend_schema(
+        summary=gettext_lazy("Name or hide the source of a thread"),
+        description=gettext_lazy(
+            "`anonymous: false` names the organisation that opened the thread: its author "
+            "only (403 for anyone else, the secretariat included). `anonymous: true` hides "
+            "it from now on (author or secretariat). Recorded in the audience history. 404 "
+            "for a thread you may not read, 403 for a reader who may not change it — both "
+            "before the body is read."
+        ),
+        request=ThreadUpdateSerializer,
+        responses={200: ThreadSerializer},
+        tags=[TAG],
+    ),
     audience=extend_schema(
         summary=gettext_lazy("Change who reads a thread"),
         description=gettext_lazy(
             "The author or the secretariat sets a new label and recipients; every post "
-            "follows. The change is recorded."
+            "follows. The change is recorded. 404 for a thread you may not read, 403 for a "
+            "reader who may not change it — both before the body is read."
         ),
         request=ThreadAudienceSerializer,
         responses={200: ThreadSerializer},
@@ -163,9 +180,23 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         thread = self.get_queryset().get(pk=thread.pk)
         return Response(self._data(thread), status=status.HTTP_201_CREATED)
 
+    def partial_update(self, request, *args, **kwargs):
+        thread = self.get_object()  # 404 when hidden, whatever the body
+        audience_actor_check(item=thread, actor=request.user)  # 403, whatever the body
+        serializer = ThreadUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.thread_anonymity_set(
+                thread=thread, actor=request.user, anonymous=serializer.validated_data["anonymous"]
+            )
+        return Response(self._data(self.get_queryset().get(pk=thread.pk)))
+
     @action(detail=True, methods=["post"])
     def audience(self, request, pk=None):
-        thread = self.get_object()
+        thread = self.get_object()  # 404 when hidden, whatever the body
+        # 403 for a reader who may not change it, before the body is read: a validation
+        # error must not be the first answer (it could name a hidden incident's label).
+        audience_actor_check(item=thread, actor=request.user)
         serializer = ThreadAudienceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -225,8 +256,33 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     ),
     revisions=extend_schema(
         summary=gettext_lazy("Earlier texts of a post"),
-        description=gettext_lazy("Newest first; empty for a deleted post."),
+        description=gettext_lazy(
+            "Newest first; empty for a deleted post. A purged text is empty and says who "
+            "purged it (the author or the secretariat) and when."
+        ),
         responses={200: PostRevisionSerializer(many=True)},
+        tags=[TAG],
+    ),
+    purge=extend_schema(
+        summary=gettext_lazy("Purge the current text of a post"),
+        description=gettext_lazy(
+            "The author of the post or the secretariat erases its text from the database; "
+            "the post stays in the thread marked as redacted. 404 unless you may read the "
+            "thread; 403 for other readers."
+        ),
+        request=None,
+        responses={200: PostSerializer},
+        tags=[TAG],
+    ),
+    purge_revision=extend_schema(
+        summary=gettext_lazy("Purge an earlier text of a post"),
+        description=gettext_lazy(
+            "The author of the post or the secretariat erases that earlier text from the "
+            "database; the history keeps a “redacted” marker. 404 unless you may read the "
+            "thread; 403 for other readers."
+        ),
+        request=None,
+        responses={200: PostRevisionSerializer},
         tags=[TAG],
     ),
 )
@@ -280,7 +336,9 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         return Response(self._data(self._fresh(post)), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        post = self.get_object()
+        post = self.get_object()  # 404 when hidden, whatever the body
+        if post.author_id != request.user.pk:  # 403 before the body is read
+            raise PermissionDenied(_("Only the author of a post can edit it."))
         serializer = PostEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
@@ -308,3 +366,34 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def revisions(self, request, pk=None):
         post = self.get_object()
         return Response(PostRevisionSerializer(selectors.revisions_of(post), many=True).data)
+
+    @action(detail=True, methods=["post"])
+    def purge(self, request, pk=None):
+        post = self.get_object()
+        services.post_moderator_check(post=post, actor=request.user)
+        with service_errors():
+            try:
+                post = services.post_purge(post=post, actor=request.user)
+            except Post.DoesNotExist as error:
+                raise NotFound from error
+        return Response(self._data(self._fresh(post)))
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"revisions/(?P<revision>[0-9]+)/purge",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def purge_revision(self, request, pk=None, revision=None):
+        post = self.get_object()
+        services.post_moderator_check(post=post, actor=request.user)
+        found = selectors.revisions_of(post).filter(pk=revision).first()
+        if found is None:
+            raise NotFound(_("No such revision."))
+        with service_errors():
+            try:
+                found = services.post_revision_purge(revision=found, actor=request.user)
+            except Post.DoesNotExist as error:
+                raise NotFound from error
+        return Response(PostRevisionSerializer(found).data)
