@@ -4,7 +4,9 @@ post is only ever added where its author can read.
 
 Who may write: the author of a thread or post is an active member with a sharing role
 (`apps.sharing.services.author_membership`). Observers and guests read the threads shared
-with them but do not post — "see, do not share".
+with them but do not post — "see, do not share". A post's author or the secretariat deletes
+it or purges its texts (`post_moderator_check`); purged and deleted texts are overwritten,
+never merely hidden. Only a thread's author names its anonymous source (`sharing`).
 """
 
 import uuid
