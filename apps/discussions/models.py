@@ -95,6 +95,16 @@ class Post(models.Model):
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted = models.BooleanField(_("deleted"), default=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # A purged text is overwritten, not hidden: these say who purged it and when.
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("redacted by"),
+    )
+    redacted_at = models.DateTimeField(_("redacted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("post")
@@ -110,9 +120,22 @@ class Post(models.Model):
     def __str__(self) -> str:
         return f"{self.thread_id} · {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def redacted_by_role(self) -> str | None:
+        """"author" or "secretariat" (the only people who may redact), or None. A role, not
+        a name: in an anonymous thread a name would tell who wrote the post."""
+        return _redactor_role(self.redacted_by_id, self.author_id)
+
+
+def _redactor_role(redacted_by_id, author_id) -> str | None:
+    if redacted_by_id is None:
+        return None
+    return "author" if redacted_by_id == author_id else "secretariat"
+
 
 class PostRevision(models.Model):
-    """The text a post had before an edit: edits keep their history."""
+    """The text a post had before an edit: edits keep their history, unless the author or
+    the secretariat purges one (`services.post_revision_purge`)."""
 
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
@@ -128,6 +151,16 @@ class PostRevision(models.Model):
         verbose_name=_("edited by"),
     )
     edited_at = models.DateTimeField(_("edited"), default=timezone.now)
+    # Purging overwrites ``body``; these remain as the visible "redacted" marker.
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("redacted by"),
+    )
+    redacted_at = models.DateTimeField(_("redacted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("post revision")
@@ -139,3 +172,8 @@ class PostRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id} · {self.edited_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def redacted_by_role(self) -> str | None:
+        """"author" or "secretariat", or None (see `Post.redacted_by_role`)."""
+        return _redactor_role(self.redacted_by_id, self.post.author_id)

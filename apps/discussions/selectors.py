@@ -83,8 +83,10 @@ def revisions_of(post: Post) -> QuerySet[PostRevision]:
     """The earlier texts of a post the caller already reached through `posts_visible_to`."""
     if post.deleted:
         return PostRevision.objects.none()
-    return PostRevision.objects.filter(community_id=post.community_id, post=post).order_by(
-        "-edited_at", "-pk"
+    return (
+        PostRevision.objects.filter(community_id=post.community_id, post=post)
+        .select_related("post")
+        .order_by("-edited_at", "-pk")
     )
 
 

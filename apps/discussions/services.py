@@ -4,7 +4,9 @@ post is only ever added where its author can read.
 
 Who may write: the author of a thread or post is an active member with a sharing role
 (`apps.sharing.services.author_membership`). Observers and guests read the threads shared
-with them but do not post — "see, do not share".
+with them but do not post — "see, do not share". A post's author or the secretariat deletes
+it or purges its texts (`post_moderator_check`); purged and deleted texts are overwritten,
+never merely hidden. Only a thread's author names its anonymous source (`sharing`).
 """
 
 import uuid
@@ -21,7 +23,12 @@ from apps.sharing import exposure
 from apps.sharing.audience import audience_resolve
 from apps.sharing.models import AudienceChange
 from apps.sharing.selectors import can_view
-from apps.sharing.services import audience_set, author_membership
+from apps.sharing.services import (
+    anonymity_set,
+    audience_actor_check,
+    audience_set,
+    author_membership,
+)
 from apps.sharing.tlp import TLP, parse_tlp
 
 
@@ -64,8 +71,18 @@ def _check_incident(*, incident, author, community: Community, tlp: str) -> None
     _check_label_against_incident(incident=incident, tlp=tlp)
 
 
-def _check_label_against_incident(*, incident, tlp: str) -> None:
+def _check_label_against_incident(*, incident, tlp: str, actor=None) -> None:
+    """``actor`` given: name the incident's label only if they may see the incident."""
     if TLP(tlp).rank < TLP(incident.tlp).rank:
+        if actor is not None and not can_view(actor, incident):
+            raise ValidationError(
+                {
+                    "tlp": _(
+                        "This thread discusses an incident, and cannot be labelled less "
+                        "restrictively than that incident."
+                    )
+                }
+            )
         raise ValidationError(
             {
                 "tlp": _(
@@ -155,11 +172,17 @@ def thread_update_audience(
     federated: bool = False,
 ) -> AudienceChange | None:
     """Change who sees a thread — and therefore every post in it. Only the author or the
-    secretariat (checked by `sharing`, which records the change)."""
+    secretariat (checked by `sharing`, which records the change).
+
+    The order matters: hidden → not found, then not allowed → refused, and only then is the
+    choice looked at, so that a refusal tells nothing (e.g. the label of the incident)."""
     if not can_view(actor, thread):
         raise Thread.DoesNotExist
+    audience_actor_check(item=thread, actor=actor)
     if thread.incident_id is not None:
-        _check_label_against_incident(incident=thread.incident, tlp=str(parse_tlp(tlp)))
+        _check_label_against_incident(
+            incident=thread.incident, tlp=str(parse_tlp(tlp)), actor=actor
+        )
     return audience_set(
         item=thread,
         actor=actor,
@@ -168,6 +191,15 @@ def thread_update_audience(
         users=users,
         federated=federated,
     )
+
+
+@transaction.atomic
+def thread_anonymity_set(*, thread: Thread, actor, anonymous: bool) -> AudienceChange | None:
+    """Hide or name the organisation that opened the thread (its author's posts in it
+    follow). Naming it is the author's alone; `sharing` checks and records it."""
+    if not can_view(actor, thread):
+        raise Thread.DoesNotExist
+    return anonymity_set(item=thread, actor=actor, anonymous=anonymous)
 
 
 @transaction.atomic
@@ -225,29 +257,84 @@ def post_edit(*, post: Post, editor, body: str, confirmed_exposures: Iterable[st
         return post
     _exposure_check(texts={_("text"): body}, confirmed=confirmed_exposures)
     now = timezone.now()
+    # A purged text stays purged: the revision keeps the marker, not the words.
     PostRevision.objects.create(
-        community_id=post.community_id, post=post, body=post.body, editor=editor, edited_at=now
+        community_id=post.community_id,
+        post=post,
+        body=post.body,
+        editor=editor,
+        edited_at=now,
+        redacted_by_id=post.redacted_by_id,
+        redacted_at=post.redacted_at,
     )
     post.body, post.edited_at = body, now
+    post.redacted_by, post.redacted_at = None, None
     post.full_clean()
-    post.save(update_fields=["body", "edited_at"])
+    post.save(update_fields=["body", "edited_at", "redacted_by", "redacted_at"])
+    return post
+
+
+def post_moderator_check(*, post: Post, actor) -> None:
+    """Refuse (PermissionDenied) anyone but the post's author or the active secretariat of
+    its community: who may delete a post or purge its text."""
+    if post.author_id == actor.pk:
+        return
+    is_secretariat = Membership.objects.filter(
+        user_id=actor.pk,
+        community_id=post.community_id,
+        status=MembershipStatus.ACTIVE,
+        role=Role.SECRETARIAT,
+    ).exists()
+    if not is_secretariat:
+        raise PermissionDenied(
+            _("Only the author or the secretariat can delete or redact this post.")
+        )
+
+
+@transaction.atomic
+def post_revision_purge(*, revision: PostRevision, actor) -> PostRevision:
+    """Redact an earlier text of a post for good: the words are overwritten in the database
+    (not hidden behind a flag) and the history shows "redacted by the author / the
+    secretariat on <date>" in their place. The post's author or the secretariat; a reader
+    who cannot see the thread gets 'not found'."""
+    revision = (
+        PostRevision.objects.select_for_update().select_related("post").get(pk=revision.pk)
+    )
+    post = _own_post(post=revision.post, user=actor)
+    post_moderator_check(post=post, actor=actor)
+    if revision.redacted_at is None:
+        revision.body = ""
+        revision.redacted_by, revision.redacted_at = actor, timezone.now()
+        revision.save(update_fields=["body", "redacted_by", "redacted_at"])
+        # Audit hook: the one place a revision is purged (`apps.audit` records it here).
+    return revision
+
+
+@transaction.atomic
+def post_purge(*, post: Post, actor) -> Post:
+    """Redact a post's current text for good (the same rules as `post_revision_purge`): the
+    post stays in its thread, replies keep their place, and it reads "redacted by …". Its
+    author may write a new text afterwards; the marker then moves into the history."""
+    post = _own_post(post=post, user=actor)
+    post_moderator_check(post=post, actor=actor)
+    if post.redacted_at is None:
+        post.body = ""
+        post.redacted_by, post.redacted_at = actor, timezone.now()
+        post.save(update_fields=["body", "redacted_by", "redacted_at"])
+        # Audit hook: the one place a post's current text is purged.
     return post
 
 
 @transaction.atomic
 def post_delete(*, post: Post, actor) -> Post:
-    """Withdraw a post: its author, or the secretariat moderating its community. The row and
-    its history stay (soft delete); nobody is shown the text any more."""
+    """Withdraw a post: its author, or the secretariat moderating its community. The row
+    stays as a placeholder so that replies keep their place, but its text and every earlier
+    text are erased: nobody could ever be shown them again, so keeping them would only keep
+    what someone wanted gone."""
     post = _own_post(post=post, user=actor)
-    if post.author_id != actor.pk:
-        is_secretariat = Membership.objects.filter(
-            user_id=actor.pk,
-            community_id=post.community_id,
-            status=MembershipStatus.ACTIVE,
-            role=Role.SECRETARIAT,
-        ).exists()
-        if not is_secretariat:
-            raise PermissionDenied(_("Only the author or the secretariat can delete this post."))
+    post_moderator_check(post=post, actor=actor)
     post.deleted, post.deleted_at = True, timezone.now()
-    post.save(update_fields=["deleted", "deleted_at"])
+    post.body = ""
+    post.save(update_fields=["deleted", "deleted_at", "body"])
+    post.revisions.all().delete()
     return post

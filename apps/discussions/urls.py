@@ -14,6 +14,21 @@ urlpatterns = [
         name="audience",
     ),
     path(
+        "c/<slug:slug>/discussions/<uuid:pk>/anonymity/",
+        views.ThreadAnonymityView.as_view(),
+        name="anonymity",
+    ),
+    path(
+        "c/<slug:slug>/discussions/<uuid:pk>/posts/<uuid:post>/purge/",
+        views.PostPurgeView.as_view(),
+        name="post_purge",
+    ),
+    path(
+        "c/<slug:slug>/discussions/<uuid:pk>/posts/<uuid:post>/history/<int:revision>/purge/",
+        views.PostPurgeView.as_view(),
+        name="revision_purge",
+    ),
+    path(
         "c/<slug:slug>/discussions/<uuid:pk>/posts/<uuid:post>/edit/",
         views.PostEditView.as_view(),
         name="post_edit",

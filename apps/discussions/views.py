@@ -39,6 +39,25 @@ def can_change_audience(membership, thread) -> bool:
     return thread.author_id == membership.user_id or membership.role == Role.SECRETARIAT
 
 
+def can_moderate(membership, thread) -> bool:
+    """The secretariat of the thread's community (deletes and redacts anyone's posts); the
+    rule `services.post_moderator_check` re-checks."""
+    return (
+        membership is not None
+        and membership.is_active
+        and membership.community_id == thread.community_id
+        and membership.role == Role.SECRETARIAT
+    )
+
+
+def can_set_anonymity(membership, thread) -> bool:
+    """Naming the source of an anonymous thread: its author alone; hiding the source of a
+    named one: its author or the secretariat (`apps.sharing.services.anonymity_set`)."""
+    if not can_change_audience(membership, thread):
+        return False
+    return not thread.anonymous or thread.author_id == membership.user_id
+
+
 class ThreadListView(CommunityReadMixin, TemplateView):
     """Open to anyone: a signed-out visitor or a non-member reads what `visible_to` gives
     them (TLP:CLEAR), and a non-member who may see nothing here gets a 404."""
@@ -166,6 +185,8 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
             audience_users=thread.recipient_users.all() if audience else [],
             reach=_reach(thread, audience) if audience else None,
             can_change_audience=can_change_audience(self.membership, thread),
+            can_moderate=can_moderate(self.membership, thread),
+            can_set_anonymity=can_set_anonymity(self.membership, thread),
         )
         return context
 
@@ -319,6 +340,46 @@ def _audience_errors(error: ValidationError, audience_form) -> None:
         audience_form.add_error(field if field in audience_form.fields else None, errors)
 
 
+class ThreadAnonymityView(CommunityMixin, ThreadMixin, TemplateView):
+    """Confirm, then name (``anonymous=0``) or hide (``anonymous=1``) the organisation that
+    opened the thread. 404 for a hidden thread; 403 for anyone but its author (naming) or
+    its author and the secretariat (hiding). `sharing` re-checks and records it."""
+
+    template_name = "discussions/thread_anonymity.html"
+
+    def load(self) -> Thread:
+        thread = self.get_thread()
+        if not can_set_anonymity(self.membership, thread):
+            raise PermissionDenied(
+                _("Only the author can name the organisation behind an anonymous item.")
+                if thread.anonymous and can_change_audience(self.membership, thread)
+                else _("Only the author or the secretariat can change who sees this thread.")
+            )
+        return thread
+
+    def get(self, request, *args, **kwargs):
+        thread = self.load()
+        return self.render_to_response(self.get_context_data(thread=thread))
+
+    def post(self, request, *args, **kwargs):
+        thread = self.load()
+        wanted = request.POST.get("anonymous")
+        if wanted not in ("0", "1"):
+            context = self.get_context_data(thread=thread, error=_("Nothing was changed."))
+            return self.render_to_response(context, status=400)
+        try:
+            services.thread_anonymity_set(
+                thread=thread, actor=request.user, anonymous=wanted == "1"
+            )
+        except Thread.DoesNotExist:
+            raise Http404 from None
+        if wanted == "1":
+            messages.success(request, _("Others now see “via the secretariat” as the source."))
+        else:
+            messages.success(request, _("Your organisation is now named as the source."))
+        return redirect("discussions:detail", self.community.slug, thread.pk)
+
+
 class PostMixin(CommunityMixin, ThreadMixin):
     def get_post(self) -> Post:
         post = (
@@ -404,9 +465,57 @@ class PostHistoryView(PostMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.get_post()
+        thread = self.get_thread()
         context.update(
-            thread=self.get_thread(),
+            thread=thread,
             post=post,
             revisions=selectors.revisions_of(post),
+            can_purge=post.is_own or can_moderate(self.membership, thread),
         )
         return context
+
+
+class PostPurgeView(PostMixin, TemplateView):
+    """Confirm, then purge the current text of a post (``revision`` absent) or one of its
+    earlier texts: the post's author or the secretariat. The words are overwritten in the
+    database; a "redacted" marker stays. 404 when the thread is hidden, 403 for others."""
+
+    template_name = "discussions/post_purge.html"
+
+    def load(self):
+        self.thread = self.get_thread()
+        self.post_obj = self.get_post()
+        services.post_moderator_check(post=self.post_obj, actor=self.request.user)
+        self.revision = None
+        if "revision" in self.kwargs:
+            self.revision = selectors.revisions_of(self.post_obj).filter(
+                pk=self.kwargs["revision"]
+            ).first()
+            if self.revision is None:
+                raise Http404
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(thread=self.thread, post=self.post_obj, revision=self.revision)
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        try:
+            if self.revision is not None:
+                services.post_revision_purge(revision=self.revision, actor=request.user)
+            else:
+                services.post_purge(post=self.post_obj, actor=request.user)
+        except Post.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The text is purged; only a “redacted” marker remains."))
+        return redirect(
+            "discussions:post_history", self.community.slug, self.thread.pk, self.post_obj.pk
+        )

@@ -70,12 +70,25 @@ class IncidentForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editor=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("detected_at", "occurred_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         if not self.instance._state.adding:
             self.fields["anonymous"].initial = self.instance.anonymous
+            if self.instance.anonymous:
+                if editor is not None and editor.pk == self.instance.author_id:
+                    self.fields["anonymous"].help_text = _(
+                        "Untick to name your organisation as the source to everyone who can "
+                        "see this incident. The change is recorded."
+                    )
+                else:
+                    # Naming the source is the author's decision alone: whatever is posted,
+                    # a disabled field keeps its initial value.
+                    self.fields["anonymous"].disabled = True
+                    self.fields["anonymous"].help_text = _(
+                        "Only the author can name the organisation that shared it."
+                    )
             self.fields["sectors"].initial = self.instance.sectors
             self.fields["techniques"].initial = ", ".join(
                 technique.pk for technique in self.instance.techniques.all()

@@ -9,6 +9,10 @@ Who may do what:
   observer "sees, does not share", and a sighting tells others about one's own exposure);
 - give usage feedback: whoever can see the item, observers included (they are recipients
   too, and feedback reveals nothing about a victim);
+- neither sighting nor feedback comes from the item's own source organisation — but only
+  where the person is told the source (`answers_own_item`): on an anonymous item a colleague
+  of the author acts like any other reader, or the refusal would tell them it is theirs;
+- name the source of an anonymous item: its author alone (`apps.sharing.services.anonymity_set`);
 - every write is refused with 404-like silence upstream when the item is not visible.
 """
 
@@ -35,8 +39,8 @@ from apps.incidents.models import (
     UsageFeedback,
 )
 from apps.sharing.exposure import exposure_message, find_exposures, unconfirmed
-from apps.sharing.selectors import can_view
-from apps.sharing.services import SHARING_ROLES, audience_set, author_membership
+from apps.sharing.selectors import can_view, source_organization
+from apps.sharing.services import SHARING_ROLES, anonymity_set, audience_set, author_membership
 from apps.sharing.tlp import TLP
 
 # Fields of an incident that `incident_update` may change (besides the audience).
@@ -92,6 +96,34 @@ def _check_exposures(
 
 def _incident_texts(incident: Incident) -> dict[str, str]:
     return {str(_("title")): incident.title, str(_("summary")): incident.summary}
+
+
+def incident_editor_check(*, incident: Incident, actor) -> None:
+    """Refuse (PermissionDenied) anyone but the author or the active secretariat of the
+    community who can see the item. Callers run it before reading the request's body, so a
+    refusal never depends on what the body says."""
+    _check_editor(incident, actor)
+
+
+def answers_own_item(*, user, incident: Incident, organization_id: int | None) -> bool:
+    """Whether ``organization_id`` (the organisation ``user`` acts for) is the incident's
+    source *as far as ``user`` is told*. A source does not sight or give feedback on its own
+    item; but an anonymous item's source is told only to its author and the secretariat, so
+    for everyone else — the author's colleagues included — the answer is False, exactly as
+    for any other organisation."""
+    if organization_id is None or organization_id != incident.author_organization_id:
+        return False
+    return source_organization(incident, user) is not None
+
+
+def _refuse_own_item(*, user, incident: Incident, organization_id: int | None) -> None:
+    if answers_own_item(user=user, incident=incident, organization_id=organization_id):
+        raise PermissionDenied(
+            _(
+                "Your organisation shared this item: sightings and feedback come from the "
+                "organisations that received it."
+            )
+        )
 
 
 def _check_editor(incident: Incident, actor) -> None:
@@ -269,7 +301,8 @@ def incident_update(
     **changes,
 ) -> Incident:
     """Change an incident's fields and/or its audience (``tlp``, ``organizations``,
-    ``users``, ``federated`` — recorded by `sharing`). Author or secretariat only. The texts
+    ``users``, ``federated`` — recorded by `sharing`). Author or secretariat only; only the
+    author may turn ``anonymous`` off (recorded as well). The texts
     and indicators are checked again: what was confirmed before stays confirmed, anything new
     must be confirmed or redacted. The actor must still see the item afterwards."""
     unknown = set(changes) - set(EDITABLE_FIELDS) - set(AUDIENCE_FIELDS)
@@ -277,6 +310,9 @@ def incident_update(
         raise TypeError(f"incident_update() got unexpected fields: {sorted(unknown)}")
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     _check_editor(incident, actor)
+    if "anonymous" in changes:
+        # Recorded in the audience history; naming the source is the author's alone.
+        anonymity_set(item=incident, actor=actor, anonymous=changes.pop("anonymous"))
     for name in EDITABLE_FIELDS:
         if name in changes:
             setattr(incident, name, list(changes[name]) if name == "sectors" else changes[name])
@@ -403,6 +439,7 @@ def sighting_add(
         raise PermissionDenied(
             _("Observers and guests see what is shared with them but do not report sightings.")
         )
+    _refuse_own_item(user=user, incident=incident, organization_id=membership.organization_id)
     sighting = Sighting(
         community_id=incident.community_id,
         incident=incident,
@@ -456,6 +493,7 @@ def feedback_add(*, user, incident: Incident, action: str, note: str = "") -> Us
     organization = viewer_organization(user=user, incident=incident)
     if organization is None:
         raise PermissionDenied(_("Only members of a community can give feedback."))
+    _refuse_own_item(user=user, incident=incident, organization_id=organization.pk)
     feedback = UsageFeedback(
         community_id=incident.community_id,
         incident=incident,

@@ -145,7 +145,10 @@ def incident_context(user, membership, incident) -> dict:
         "feedback_counts": _feedback_counts(feedback),
         "our_feedback": {f.action for f in feedback if f.organization_id == own_org},
         "can_sight": membership is not None and membership.role in SHARING_ROLES,
-        "can_respond": membership is not None and incident.author_organization_id != own_org,
+        # A source does not answer its own item — where the reader is told it is theirs.
+        # An anonymous item's page is the same for the author's colleagues as for anyone.
+        "can_respond": membership is not None
+        and not services.answers_own_item(user=user, incident=incident, organization_id=own_org),
         # The chosen audience names the source organisation on anonymous items: only those
         # who may know the source (author, secretariat) see it.
         "audience": recipients_of(incident) if editable and source is not None else None,
@@ -249,7 +252,7 @@ class IncidentFormView(CommunityMixin, View):
                 "federated": audience.federated,
             }
             author, author_org = self.incident.author, self.incident.author_organization
-        incident_form = IncidentForm(data, instance=self.incident)
+        incident_form = IncidentForm(data, instance=self.incident, editor=self.request.user)
         audience_form = AudienceForm(
             data,
             initial=initial,

@@ -3,6 +3,8 @@
 Write:  services.audience_set(*, item, actor, tlp, organizations=None, users=None,
                               federated=False)
         services.author_membership(*, author, community)
+        services.anonymity_set(*, item, actor, anonymous)  (naming the source: author only)
+        services.audience_actor_check(*, item, actor)
 Read:   selectors.visible_to(user, queryset), selectors.can_view(user, obj),
         selectors.audience_count(*, community, author, tlp, organizations=None, users=None,
                                  federated=False),

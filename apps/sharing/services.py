@@ -21,7 +21,7 @@ from apps.communities.models import (
 from apps.sharing.audience import AMBERS, Audience, audience_resolve
 from apps.sharing.auditing import audience_changed
 from apps.sharing.models import AudienceChange, SharedContent, permission_models, view_codename
-from apps.sharing.selectors import can_view
+from apps.sharing.selectors import can_view, recipients_of
 from apps.sharing.tlp import TLP
 
 # Observers "see, do not share"; guests present at one meeting.
@@ -110,24 +110,41 @@ def _grant(item: SharedContent, audience: Audience) -> None:
     )
 
 
-def _record(item: SharedContent, actor, audience: Audience) -> AudienceChange | None:
+def _audience_json(audience: Audience, *, anonymous: bool) -> dict:
+    """What a record keeps of an audience: the label and recipients, and whether the source
+    was hidden ("via the secretariat") — lifting anonymity changes who knows the source."""
+    return {**audience.as_json(), "anonymous": anonymous}
+
+
+def _record(
+    item: SharedContent, actor, audience: Audience, *, was_anonymous: bool | None = None
+) -> AudienceChange | None:
     content_type = ContentType.objects.get_for_model(type(item))
     previous = (
         AudienceChange.objects.filter(content_type=content_type, object_id=item.pk)
         .order_by("-pk")
         .first()
     )
-    if previous and previous.to_audience == audience.as_json():
+    # Rows written before anonymity was recorded lack the key: read them as "unchanged"
+    # unless the caller knows what it was (`anonymity_set`).
+    was = item.anonymous if was_anonymous is None else was_anonymous
+    before = None
+    if previous is not None:
+        before = {"anonymous": was, **previous.to_audience}
+    elif was_anonymous is not None:
+        before = _audience_json(audience, anonymous=was)
+    after = _audience_json(audience, anonymous=item.anonymous)
+    if before == after:
         return None
     change = AudienceChange.objects.create(
         community_id=item.community_id,
         content_type=content_type,
         object_id=item.pk,
         actor=actor,
-        from_tlp=previous.to_tlp if previous else "",
+        from_tlp=previous.to_tlp if previous else (audience.tlp if before else ""),
         to_tlp=audience.tlp,
-        from_audience=previous.to_audience if previous else None,
-        to_audience=audience.as_json(),
+        from_audience=before,
+        to_audience=after,
     )
     audience_changed(item=item, change=change)
     return change
@@ -165,3 +182,34 @@ def audience_set(
     item.recipient_organizations.set(audience.organizations)
     item.recipient_users.set(audience.users)
     return _record(item, actor, audience)
+
+
+def audience_actor_check(*, item: SharedContent, actor) -> None:
+    """Refuse (PermissionDenied) anyone but the author or the secretariat who sees the item,
+    before anything about the requested change is looked at: a refusal must not depend on,
+    nor tell, anything the body names (e.g. the label of an incident the actor cannot see)."""
+    _check_actor(item, actor)
+
+
+@transaction.atomic
+def anonymity_set(*, item: SharedContent, actor, anonymous: bool) -> AudienceChange | None:
+    """Hide (``anonymous=True``) or name (``False``) the organisation that shared an item,
+    and record it in the item's audience history (``"anonymous": true → false``).
+
+    Naming the source is the author's decision alone: the secretariat, who is told the
+    source, may not lift anonymity on the author's behalf. Hiding it is harmless (it only
+    narrows who is told), so the author or the secretariat may do it. Returns the recorded
+    change, or None when the item already was so.
+    """
+    locked = type(item)._default_manager.select_for_update().get(pk=item.pk)
+    _check_actor(locked, actor)
+    if locked.anonymous == bool(anonymous):
+        return None
+    if not anonymous and actor.pk != locked.author_id:
+        raise PermissionDenied(
+            _("Only the author can name the organisation behind an anonymous item.")
+        )
+    locked.anonymous = bool(anonymous)
+    type(locked)._default_manager.filter(pk=locked.pk).update(anonymous=locked.anonymous)
+    item.anonymous = locked.anonymous
+    return _record(locked, actor, recipients_of(locked), was_anonymous=not locked.anonymous)

@@ -11,6 +11,8 @@ from apps.discussions.models import Post, PostRevision, Thread
 from apps.sharing.tlp import TLP
 from portal.markdown import render_markdown
 
+REDACTORS = [("author", _("the author")), ("secretariat", _("the secretariat"))]
+
 
 def confirmed_exposures_field():
     return serializers.ListField(
@@ -128,6 +130,15 @@ class ThreadCreateSerializer(serializers.Serializer):
     confirmed_exposures = confirmed_exposures_field()
 
 
+class ThreadUpdateSerializer(serializers.Serializer):
+    anonymous = serializers.BooleanField(
+        help_text=_(
+            "false names the organisation that opened the thread (its author only; "
+            "recorded); true shows “via the secretariat” from now on (author or secretariat)."
+        )
+    )
+
+
 class ThreadAudienceSerializer(serializers.Serializer):
     tlp = serializers.CharField(help_text=_("The new label."))
     organizations = serializers.ListField(
@@ -157,6 +168,13 @@ class PostSerializer(serializers.ModelSerializer):
     body_html = serializers.SerializerMethodField(help_text=_("Sanitised HTML of the body."))
     revision_count = serializers.IntegerField(read_only=True)
     yours = serializers.BooleanField(source="is_own", read_only=True)
+    redacted_by = serializers.ChoiceField(
+        choices=REDACTORS,
+        source="redacted_by_role",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Who purged the current text (its words are gone), or null."),
+    )
 
     class Meta:
         model = Post
@@ -173,6 +191,8 @@ class PostSerializer(serializers.ModelSerializer):
             "deleted",
             "revision_count",
             "yours",
+            "redacted_by",
+            "redacted_at",
         ]
         read_only_fields = fields
 
@@ -203,9 +223,19 @@ class PostEditSerializer(serializers.Serializer):
 
 
 class PostRevisionSerializer(serializers.ModelSerializer):
-    """An earlier text. The editor is always the post's author, so no name is given."""
+    """An earlier text. The editor is always the post's author, so no name is given; nor
+    for a purge, whose maker is told by role only."""
+
+    body = serializers.CharField(read_only=True, help_text=_("Empty once purged."))
+    redacted_by = serializers.ChoiceField(
+        choices=REDACTORS,
+        source="redacted_by_role",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Who purged this text (its words are gone), or null."),
+    )
 
     class Meta:
         model = PostRevision
-        fields = ["body", "edited_at"]
+        fields = ["id", "body", "edited_at", "redacted_by", "redacted_at"]
         read_only_fields = fields

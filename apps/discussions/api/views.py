@@ -7,9 +7,11 @@ whose role does not share, e.g. an observer).
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -28,12 +30,14 @@ from apps.discussions.api.serializers import (
     ThreadAudienceSerializer,
     ThreadCreateSerializer,
     ThreadSerializer,
+    ThreadUpdateSerializer,
 )
 from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident
 from apps.sharing.audience import member_organizations
 from apps.sharing.auditing import item_viewed
 from apps.sharing.selectors import visible_to
+from apps.sharing.services import audience_actor_check
 
 TAG = "discussions"
 
@@ -100,11 +104,25 @@ def _users(community, emails):
         responses={201: ThreadSerializer},
         tags=[TAG],
     ),
+    partial_update=extend_schema(
+        summary=gettext_lazy("Name or hide the source of a thread"),
+        description=gettext_lazy(
+            "`anonymous: false` names the organisation that opened the thread: its author "
+            "only (403 for anyone else, the secretariat included). `anonymous: true` hides "
+            "it from now on (author or secretariat). Recorded in the audience history. 404 "
+            "for a thread you may not read, 403 for a reader who may not change it — both "
+            "before the body is read."
+        ),
+        request=ThreadUpdateSerializer,
+        responses={200: ThreadSerializer},
+        tags=[TAG],
+    ),
     audience=extend_schema(
         summary=gettext_lazy("Change who reads a thread"),
         description=gettext_lazy(
             "The author or the secretariat sets a new label and recipients; every post "
-            "follows. The change is recorded."
+            "follows. The change is recorded. 404 for a thread you may not read, 403 for a "
+            "reader who may not change it — both before the body is read."
         ),
         request=ThreadAudienceSerializer,
         responses={200: ThreadSerializer},
@@ -166,9 +184,23 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         thread = self.get_queryset().get(pk=thread.pk)
         return Response(self._data(thread), status=status.HTTP_201_CREATED)
 
+    def partial_update(self, request, *args, **kwargs):
+        thread = self.get_object()  # 404 when hidden, whatever the body
+        audience_actor_check(item=thread, actor=request.user)  # 403, whatever the body
+        serializer = ThreadUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.thread_anonymity_set(
+                thread=thread, actor=request.user, anonymous=serializer.validated_data["anonymous"]
+            )
+        return Response(self._data(self.get_queryset().get(pk=thread.pk)))
+
     @action(detail=True, methods=["post"])
     def audience(self, request, pk=None):
-        thread = self.get_object()
+        thread = self.get_object()  # 404 when hidden, whatever the body
+        # 403 for a reader who may not change it, before the body is read: a validation
+        # error must not be the first answer (it could name a hidden incident's label).
+        audience_actor_check(item=thread, actor=request.user)
         serializer = ThreadAudienceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -228,8 +260,34 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     ),
     revisions=extend_schema(
         summary=gettext_lazy("Earlier texts of a post"),
-        description=gettext_lazy("Newest first; empty for a deleted post."),
+        description=gettext_lazy(
+            "Newest first; empty for a deleted post. A purged text is empty and says who "
+            "purged it (the author or the secretariat) and when."
+        ),
         responses={200: PostRevisionSerializer(many=True)},
+        tags=[TAG],
+    ),
+    purge=extend_schema(
+        summary=gettext_lazy("Purge the current text of a post"),
+        description=gettext_lazy(
+            "The author of the post or the secretariat erases its text from the database; "
+            "the post stays in the thread marked as redacted. 404 unless you may read the "
+            "thread; 403 for other readers."
+        ),
+        request=None,
+        responses={200: PostSerializer},
+        tags=[TAG],
+    ),
+    purge_revision=extend_schema(
+        summary=gettext_lazy("Purge an earlier text of a post"),
+        description=gettext_lazy(
+            "The author of the post or the secretariat erases that earlier text from the "
+            "database; the history keeps a “redacted” marker. 404 unless you may read the "
+            "thread; 403 for other readers."
+        ),
+        request=None,
+        responses={200: PostRevisionSerializer},
+        parameters=[OpenApiParameter("revision", OpenApiTypes.INT, OpenApiParameter.PATH)],
         tags=[TAG],
     ),
 )
@@ -283,7 +341,9 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         return Response(self._data(self._fresh(post)), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        post = self.get_object()
+        post = self.get_object()  # 404 when hidden, whatever the body
+        if post.author_id != request.user.pk:  # 403 before the body is read
+            raise PermissionDenied(_("Only the author of a post can edit it."))
         serializer = PostEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
@@ -311,3 +371,34 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def revisions(self, request, pk=None):
         post = self.get_object()
         return Response(PostRevisionSerializer(selectors.revisions_of(post), many=True).data)
+
+    @action(detail=True, methods=["post"])
+    def purge(self, request, pk=None):
+        post = self.get_object()
+        services.post_moderator_check(post=post, actor=request.user)
+        with service_errors():
+            try:
+                post = services.post_purge(post=post, actor=request.user)
+            except Post.DoesNotExist as error:
+                raise NotFound from error
+        return Response(self._data(self._fresh(post)))
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"revisions/(?P<revision>[0-9]+)/purge",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def purge_revision(self, request, pk=None, revision=None):
+        post = self.get_object()
+        services.post_moderator_check(post=post, actor=request.user)
+        found = selectors.revisions_of(post).filter(pk=revision).first()
+        if found is None:
+            raise NotFound(_("No such revision."))
+        with service_errors():
+            try:
+                found = services.post_revision_purge(revision=found, actor=request.user)
+            except Post.DoesNotExist as error:
+                raise NotFound from error
+        return Response(PostRevisionSerializer(found).data)

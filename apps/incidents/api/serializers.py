@@ -259,6 +259,12 @@ class _VisibleIndicatorField(serializers.PrimaryKeyRelatedField):
         return Indicator.objects.filter(incident__in=visible).select_related("incident")
 
 
+class IndicatorTargetSerializer(serializers.Serializer):
+    """The incident an indicator is added to, read before the rest of the body."""
+
+    incident = _VisibleIncidentField(help_text=_("Id of the incident."))
+
+
 class IndicatorWriteSerializer(IndicatorInputSerializer):
     incident = _VisibleIncidentField(help_text=_("Id of the incident."))
     confirmed_exposures = serializers.ListField(child=serializers.CharField(), required=False,

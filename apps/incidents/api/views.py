@@ -141,8 +141,10 @@ INCIDENT_FIELDS = ("title", "summary", "category", "intent", "status", "sectors"
     partial_update=extend_schema(
         summary=gettext_lazy("Change an incident or its audience"),
         description=gettext_lazy(
-            "Author or secretariat only (403 for others who can see it). A change of label "
-            "or recipients is recorded. The text is checked again for identifying data."),
+            "Author or secretariat only (403 for others who can see it, before the body is "
+            "read). A change of label or recipients is recorded. `anonymous: false` names the "
+            "source and only the author may send it (403 otherwise); it is recorded too. The "
+            "text is checked again for identifying data."),
         request=s.IncidentUpdateSerializer,
         responses={200: s.IncidentSerializer},
         tags=[TAG],
@@ -199,7 +201,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
         return self.answer(incident, s.IncidentSerializer, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        incident = self.get_object()
+        incident = self.get_object()  # 404 when hidden, whatever the body
+        # 403 for a reader who may not change it, whatever the body: no validation error may
+        # tell them anything first.
+        services.incident_editor_check(incident=incident, actor=request.user)
         serializer = s.IncidentUpdateSerializer(data=request.data, partial=True,
                                                 context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -284,6 +289,13 @@ class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                 .select_related("community", "incident").order_by("-created_at", "pk"))
 
     def create(self, request, *args, **kwargs):
+        # The incident first: unknown and hidden read the same (400); then a reader who may
+        # not change it gets 403 whatever the rest of the body says.
+        target = s.IndicatorTargetSerializer(data=request.data,
+                                             context=self.get_serializer_context())
+        target.is_valid(raise_exception=True)
+        services.incident_editor_check(incident=target.validated_data["incident"],
+                                       actor=request.user)
         serializer = s.IndicatorWriteSerializer(data=request.data,
                                                 context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
