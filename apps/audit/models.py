@@ -31,6 +31,7 @@ class Action(models.TextChoices):
     MEMBERSHIP_ADDED = "membership_added", _("Added a membership")
     MEMBERSHIP_CHANGED = "membership_changed", _("Changed a membership")
     MEMBERSHIP_REMOVED = "membership_removed", _("Removed a membership")
+    REDACT = "redact", _("Redacted a text")
 
 
 class AuditEventQuerySet(models.QuerySet):

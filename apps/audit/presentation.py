@@ -28,6 +28,7 @@ KEY_LABELS = {
     "format": gettext_lazy("format"),
     "rows": gettext_lazy("rows"),
     "filters": gettext_lazy("filters"),
+    "revision": gettext_lazy("revision"),
 }
 HIDDEN_KEYS = frozenset({ANONYMOUS_AUTHOR})
 

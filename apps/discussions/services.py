@@ -21,6 +21,7 @@ from apps.communities.models import Community, Membership, MembershipStatus, Rol
 from apps.discussions.models import Post, PostRevision, Thread
 from apps.sharing import exposure
 from apps.sharing.audience import audience_resolve
+from apps.sharing.auditing import text_redacted
 from apps.sharing.models import AudienceChange
 from apps.sharing.selectors import can_view
 from apps.sharing.services import (
@@ -291,6 +292,11 @@ def post_moderator_check(*, post: Post, actor) -> None:
         )
 
 
+def _record_redaction(*, post: Post, actor, what: str, **detail) -> None:
+    """Purged text leaves a trace of who purged what and when — never of the words."""
+    text_redacted(item=post.thread, target=post, actor=actor, what=what, **detail)
+
+
 @transaction.atomic
 def post_revision_purge(*, revision: PostRevision, actor) -> PostRevision:
     """Redact an earlier text of a post for good: the words are overwritten in the database
@@ -306,7 +312,7 @@ def post_revision_purge(*, revision: PostRevision, actor) -> PostRevision:
         revision.body = ""
         revision.redacted_by, revision.redacted_at = actor, timezone.now()
         revision.save(update_fields=["body", "redacted_by", "redacted_at"])
-        # Audit hook: the one place a revision is purged (`apps.audit` records it here).
+        _record_redaction(post=post, actor=actor, what="revision", revision=revision.pk)
     return revision
 
 
@@ -321,7 +327,7 @@ def post_purge(*, post: Post, actor) -> Post:
         post.body = ""
         post.redacted_by, post.redacted_at = actor, timezone.now()
         post.save(update_fields=["body", "redacted_by", "redacted_at"])
-        # Audit hook: the one place a post's current text is purged.
+        _record_redaction(post=post, actor=actor, what="post")
     return post
 
 
@@ -337,4 +343,5 @@ def post_delete(*, post: Post, actor) -> Post:
     post.body = ""
     post.save(update_fields=["deleted", "deleted_at", "body"])
     post.revisions.all().delete()
+    _record_redaction(post=post, actor=actor, what="deleted")
     return post

@@ -76,3 +76,10 @@ def audience_changed(*, item, change: AudienceChange) -> None:
         target=item,
         detail=_detail(item, change.actor, **detail),
     )
+
+
+def text_redacted(*, item, target, actor, **detail) -> None:
+    """Record that ``actor`` purged a text (``target``, e.g. a post) of ``item`` for good:
+    who, what and when — never the words."""
+    record(action=Action.REDACT, actor=actor, community=item.community_id, target=target,
+           detail=_detail(item, actor, **detail))

@@ -194,3 +194,17 @@ def test_the_marker_names_a_role_not_the_author_of_an_anonymous_thread(
     answers = every_answer(client_for(carol), thread, post)
     assert "Redacted by the author on" in answers
     assert alice.display_name not in answers and alice.email not in answers
+
+
+def test_a_purge_is_in_the_audit_trail_without_the_words(leaked, bob, sec):
+    from apps.audit.models import Action, AuditEvent
+
+    _thread, post, revision = leaked
+    post_revision_purge(revision=revision, actor=bob)
+    post_purge(post=post, actor=sec)
+    events = AuditEvent.objects.filter(action=Action.REDACT).order_by("pk")
+    assert [(e.actor_id, e.detail["what"]) for e in events] == [
+        (bob.pk, "revision"), (sec.pk, "post")
+    ]
+    assert all(e.target_id == str(post.pk) for e in events)
+    assert SECRET not in str([(e.detail, e.target_label) for e in events])
