@@ -99,7 +99,7 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any attempt while the (e-mail, IP address) pair is locked out.
-    "axes.backends.AxesStandaloneBackend",
+    "apps.accounts.backends.SignInLockoutBackend",
     # Django's ModelBackend that also reads, in the same query, whether a second factor is due.
     "apps.accounts.backends.AccountBackend",
     "guardian.backends.ObjectPermissionBackend",
