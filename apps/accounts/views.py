@@ -161,13 +161,15 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
     def post(self, request):
         form = SecondFactorForm(request.POST)
         if form.is_valid():
+            # Judged before this attempt, which itself starts a short wait when it is wrong.
+            throttled = second_factor_throttled(user=request.user)
             device = second_factor_verify(user=request.user, code=form.cleaned_data["code"])
             if device is not None:
                 otp_login(request, device)
                 # A new session key once the second factor is given, as at sign-in.
                 request.session.cycle_key()
                 return HttpResponseRedirect(_safe_next(request))
-            if second_factor_throttled(user=request.user):
+            if throttled:
                 form.add_error("code", _("Too many wrong codes: wait a minute, then try "
                                          "again with a new code."))
             else:
