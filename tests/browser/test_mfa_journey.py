@@ -11,6 +11,7 @@ Screenshots land in var/screenshots/.
 """
 
 import re
+import time
 
 import pytest
 from django_otp.plugins.otp_static.models import StaticToken
@@ -86,7 +87,9 @@ def test_secretariat_needs_password_and_totp_code_in_every_session(
     assert "not correct" in second.inner_text("main")
     screenshot(second, "wrong-code-refused")
 
-    # … until it gives the code its phone shows, and goes where it was going.
+    # … until it gives the code its phone shows, and goes where it was going (after the short
+    # wait django-otp imposes after a wrong code: one second after the first).
+    time.sleep(1.5)
     second.goto(f"/c/{slug}/incidents/")
     give_second_factor(second, phone)
     second.wait_for_url(re.compile(rf"/c/{slug}/incidents/$"))
