@@ -6,6 +6,7 @@ from apps.communities.views import HomeView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("accounts/", include("apps.accounts.urls")),
+    path("accounts/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
     path("", include("apps.communities.urls")),

@@ -164,13 +164,36 @@ def cast(alice, bob, carol, sec, olive, sam, outsider):
     }
 
 
+def verified_login(client, user) -> None:
+    """Sign ``client`` in as ``user`` the way a finished sign-in leaves it: for someone who
+    must use a second factor (secretariat, superuser) or has one, the session is also marked
+    as having given it (a confirmed TOTP device named "tests" is created when they have none).
+    Use this instead of ``client.force_login`` for such people: the second-factor middleware
+    sends an unverified session to the verification page."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from apps.accounts import mfa
+
+    client.force_login(user)
+    if not (mfa.mfa_required(user) or mfa.has_second_factor(user)):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def client_for():
-    """client_for(user) -> a test client signed in as that user."""
+    """client_for(user) -> a test client signed in as that user (second factor given where
+    one is due, see verified_login)."""
 
     def make(user):
         client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        client.force_login(user)
+        verified_login(client, user)
         return client
 
     return make

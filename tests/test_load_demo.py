@@ -27,6 +27,7 @@ from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident, IncidentView, Indicator, Sighting, UsageFeedback
 from apps.meetings.models import Meeting, MeetingSeries
 from apps.sharing.models import AudienceChange
+from tests.conftest import verified_login
 
 User = get_user_model()
 
@@ -327,7 +328,7 @@ def test_every_user_reads_exactly_the_items_the_tlp_table_allows(manifest):
     wrong = []
     seen_by = {item["id"]: 0 for item in manifest["items"]}
     for user in manifest["users"]:
-        client.force_login(User.objects.get(email=user["email"]))
+        verified_login(client, User.objects.get(email=user["email"]))
         for item in manifest["items"]:
             expected = reference_can_read(user, item, manifest)
             status = client.get(item["api_url"]).status_code

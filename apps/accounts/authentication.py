@@ -1,27 +1,47 @@
-"""`Authorization: Token <key>` against hashed, revocable tokens."""
+"""`Authorization: Token <key>` against hashed, revocable, expiring tokens.
+
+A token works only while it is neither revoked nor expired, its owner's account is active, and
+the owner still has an active membership somewhere: suspending, removing or letting someone
+leave (by any path) stops their tokens on the next request. Memberships are read at request
+time, in the query that finds the token, through ``apps.get_model`` (``communities`` is above
+``accounts`` and is never imported here).
+"""
 
 from datetime import timedelta
 
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from apps.accounts.models import ApiToken, hash_token
 
+LAST_USED_PRECISION = timedelta(minutes=1)
+
 
 class HashedTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
+        now = timezone.now()
+        membership = apps.get_model("communities", "Membership")
         token = (
             ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(key), revoked_at__isnull=True)
+            .filter(key_hash=hash_token(key), revoked_at__isnull=True, expires_at__gt=now)
+            .annotate(owner_is_member=Exists(
+                membership.objects.filter(user=OuterRef("user"), status="active")))
             .first()
         )
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        now = timezone.now()
-        # Record use at most once a minute, so a busy client does not write on every call.
-        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        if not token.owner_is_member:
+            raise exceptions.AuthenticationFailed(
+                _("This token's owner has no active membership any more.")
+            )
+        # Record use at most once a minute, so a busy client does not write on every call; the
+        # filter makes concurrent requests write once.
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+            stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION)
+            ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -478,5 +478,5 @@ class InvitationAcceptView(View):
         except InvitationError as error:
             return self._error(request, error.code, invitation)
         if not request.user.is_authenticated:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="apps.accounts.backends.AccountBackend")
         return redirect("communities:agreement", invitation.community.slug)

@@ -1,12 +1,15 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import email_settings, env_bool, env_int, env_list, env_str
+from portal.env import email_settings, env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("RENKEI_VAR_DIR", str(BASE_DIR / "var")))
@@ -29,6 +32,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
+    "csp",
     "portal",
     "apps.accounts",
     "apps.audit",
@@ -41,16 +50,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "apps.audit.context.AuditContextMiddleware",
     "apps.accounts.middleware.UserPreferencesMiddleware",
+    # After the password, the secretariat, superusers and anyone enrolled give a second factor
+    # before any other page (the admin included); API tokens are not concerned.
+    "apps.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -85,7 +101,10 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # First: refuses any attempt while the (e-mail, IP address) pair is locked out.
+    "apps.accounts.backends.SignInLockoutBackend",
+    # Django's ModelBackend that also reads, in the same query, whether a second factor is due.
+    "apps.accounts.backends.AccountBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -96,6 +115,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Sessions end after SESSION_COOKIE_AGE seconds (default 12 hours) and, by default, when the
+# browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_REDIRECT_URL = "communities:mine"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -163,6 +188,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per client: signed-out callers by IP address, signed-in ones by user (token or session).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+        "user": env_rate("API_THROTTLE_USER", "600/minute"),
+    },
+    # 0: the client is REMOTE_ADDR (DRF's default None would trust any X-Forwarded-For).
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Renkei API",
@@ -182,9 +218,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-GUARDIAN_RAISE_403 = False
-ANONYMOUS_USER_NAME = None  # signed-out visitors get CLEAR content by rule, not by grants
-
 # Onboarding
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 INVITATION_VALID_DAYS = int(env_str("INVITATION_VALID_DAYS", "14"))
@@ -193,6 +226,71 @@ INVITATION_VALID_DAYS = int(env_str("INVITATION_VALID_DAYS", "14"))
 # client (only behind a proxy that sets it; otherwise anyone could forge their address).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730, minimum=1)
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# --- Sign-in throttling (django-axes) -------------------------------------------------------
+# A lockout is keyed by the (e-mail address, IP address) pair: an attacker elsewhere can only
+# lock themselves out, and only for LOGIN_LOCKOUT_MINUTES. The e-mail address is compared in
+# lower case, so changing its case does not give new attempts.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "apps.accounts.throttling.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # only failures are kept, and only until their cool-off ends
+AXES_VERBOSE = False  # no banner on every start; lockouts are still logged
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+# Behind N reverse proxies, the client is the Nth address from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# --- Second factor (django-otp: TOTP and recovery codes; django-otp-webauthn: passkeys) -----
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Renkei")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP key or a recovery code
+OTP_WEBAUTHN_RP_NAME = "Renkei"
+# Passkeys are bound to a domain name and need https (browsers make an exception for
+# http://localhost only): by default the domain and origin of an https SITE_URL, else localhost
+# on SITE_URL's port.
+_site = urlsplit(SITE_URL)
+_site_is_https = _site.scheme == "https"
+OTP_WEBAUTHN_RP_ID = env_str(
+    "WEBAUTHN_RP_ID", (_site.hostname if _site_is_https else None) or "localhost"
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS",
+    f"https://{_site.netloc}" if _site_is_https
+    else "http://localhost" + (f":{_site.port}" if _site.port else ""),
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is a second factor after the password
+RECOVERY_CODE_COUNT = 10
+
+# --- API tokens ---------------------------------------------------------------------------
+API_TOKEN_MAX_DAYS = 365
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1,
+                                 maximum=API_TOKEN_MAX_DAYS)
+
+# --- Content-Security-Policy (django-csp): no inline script anywhere, nothing off-site -----
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "same-origin"
+
+GUARDIAN_RAISE_403 = False
+ANONYMOUS_USER_NAME = None  # signed-out visitors get CLEAR content by rule, not by grants
+
 
 LOGGING = {
     "version": 1,

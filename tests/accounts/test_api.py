@@ -148,11 +148,11 @@ def test_a_token_cannot_be_read_back_one_by_one(alice, alice_key, client_for):
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_listing_tokens_runs_a_fixed_number_of_queries(alice, alice_key, count,
+def test_listing_tokens_runs_a_fixed_number_of_queries(alice, alice_key, count, client_for,
                                                        django_assert_max_num_queries):
     for n in range(count):
         token_issue(user=alice, name=f"token {n}")
-    client = token_client(alice_key)
+    client = client_for(alice)
     with django_assert_max_num_queries(4):
         response = client.get(TOKENS)
     assert response.json()["count"] == count + 1

@@ -61,3 +61,21 @@ def test_a_deactivated_account_gets_no_token(alice):
     with pytest.raises(CommandError, match=re.escape("alice@alpha.example.jp")):
         issue(alice.email)
     assert not ApiToken.objects.exists()
+
+
+def test_the_token_expires_after_90_days_unless_days_says_otherwise(alice):
+    import datetime
+
+    issue(alice.email)
+    issue(alice.email, "--name", "short", "--days", "7")
+    default, short = (ApiToken.objects.get(user=alice, name=n) for n in ("issue_token", "short"))
+    assert (default.expires_at - default.created_at).days in (89, 90)
+    assert datetime.timedelta(days=6) < short.expires_at - short.created_at <= (
+        datetime.timedelta(days=7))
+
+
+@pytest.mark.parametrize("days", ["0", "366"])
+def test_a_lifetime_outside_one_day_to_a_year_is_refused(alice, days):
+    with pytest.raises(CommandError, match="1 to 365 days"):
+        issue(alice.email, "--days", days)
+    assert not ApiToken.objects.exists()

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.models import ApiToken, hash_token
+from tests.conftest import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_admin_lists_every_model_for_superuser(client, db, community, alice):
     from apps.accounts.models import User
 
     admin = User.objects.create_superuser("root@renkei.example", "x")
-    client.force_login(admin)
+    verified_login(client, admin)
     for url in ["/admin/", "/admin/accounts/user/", "/admin/communities/community/",
                 "/admin/communities/membership/", "/admin/communities/organization/",
                 "/admin/communities/invitation/", "/admin/communities/federation/",

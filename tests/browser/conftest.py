@@ -111,3 +111,33 @@ def wait_for(condition, timeout: float = 30, what: str = "condition"):
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def totp_device(user):
+    """The user's authenticator app (a confirmed TOTP device), created if they have none, so
+    that a sign-in goes to the verification page rather than to enrolment."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code the user's phone would show now: the current time step, or the next one if the
+    current one was already used (django-otp accepts each step once, and one step ahead)."""
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    clock.time = time.time()
+    ahead = max(0, device.last_t + 1 - clock.t())
+    clock.time += ahead * device.step
+    return f"{clock.token():0{device.digits}d}"
+
+
+def give_second_factor(page, device) -> None:
+    """On the verification page after the password, type the code of ``device``."""
+    page.wait_for_url(re.compile(r"/accounts/mfa/verify/"))
+    page.fill("input[name=code]", totp_code(device))
+    page.click("#mfa-verify-form button[type=submit]")
+    page.wait_for_load_state()

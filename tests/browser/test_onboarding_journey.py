@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from apps.communities.models import AgreementAcceptance, Membership, MembershipStatus
-from tests.browser.conftest import wait_for
+from tests.browser.conftest import give_second_factor, totp_device, wait_for
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -30,13 +30,15 @@ def test_secretariat_onboards_a_member_who_loses_access_when_suspended(
 ):
     slug = community.slug
 
-    # 1. The secretariat signs in.
+    # 1. The secretariat signs in, with the password and the code of their authenticator app.
+    phone = totp_device(sec)
     secretariat = new_page("ja-JP")
     secretariat.goto("/accounts/login/")
     secretariat.fill("input[name=username]", sec.email)
     secretariat.fill("input[name=password]", PASSWORD)
     screenshot(secretariat, "secretariat-sign-in")
     secretariat.click("form.form button[type=submit]")
+    give_second_factor(secretariat, phone)
     secretariat.wait_for_url(re.compile(r"/c/$"))
     screenshot(secretariat, "secretariat-communities")
 

@@ -61,8 +61,9 @@ def test_another_communitys_detail_is_404_like_a_missing_one(cast, alice):
     assert other.json() == missing.json()
 
 
-def test_a_suspended_member_sees_no_community(cast, sam):
-    client = api(sam)
+def test_a_suspended_member_sees_no_community(cast, sam, client_for):
+    assert api(sam).get(COMMUNITIES).status_code == 401  # no active membership: no token
+    client = client_for(sam)
     assert results(client.get(COMMUNITIES)) == []
     assert client.get(f"{COMMUNITIES}fin-isac/").status_code == 404
 
@@ -155,12 +156,16 @@ def test_memberships_filter_by_role_and_organisation(cast, alice, olive, sec):
     assert client.get(MEMBERSHIPS, {"role": "overlord"}).status_code == 400
 
 
-def test_a_suspended_member_loses_api_access_on_the_next_request(cast, bob, sec, community):
+def test_a_suspended_member_loses_api_access_on_the_next_request(cast, bob, sec, community,
+                                                                client_for):
     bob_client = api(bob)
     assert len(results(bob_client.get(MEMBERSHIPS))) == 5
     assert bob_client.get(f"{COMMUNITIES}fin-isac/").status_code == 200
     bobs = membership(bob, community)
     assert api(sec).post(f"{MEMBERSHIPS}{bobs.pk}/suspend/").status_code == 200
+    # Bob has no active membership left: his token stops at once; his session sees nothing.
+    assert bob_client.get(COMMUNITIES).status_code == 401
+    bob_client = client_for(bob)
     assert results(bob_client.get(COMMUNITIES)) == []
     assert results(bob_client.get(MEMBERSHIPS)) == []
     assert results(bob_client.get(ORGANIZATIONS)) == []

@@ -44,6 +44,7 @@ from apps.discussions.services import post_add, thread_create
 from apps.incidents.search import incident_search
 from apps.incidents.services import incident_create
 from apps.sharing.services import audience_set
+from tests.conftest import verified_login
 from tests.sharing.test_visibility_property import (
     Choice,
     Item,
@@ -168,7 +169,7 @@ class EverySurfaceAgreesWithTheTLPTable(TestCase):
         for person in [*range(world.n_users + 1), None]:
             client = Client(HTTP_ACCEPT_LANGUAGE="en")
             if person is not None:
-                client.force_login(users[person])
+                verified_login(client, users[person])
             user = AnonymousUser() if person is None else users[person]
             seen = {
                 str(obj.pk)

@@ -1,5 +1,8 @@
 """What the API shows of a person and their tokens. A token's clear key is shown once."""
 
+from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -18,19 +21,30 @@ class ProfileSerializer(serializers.ModelSerializer):
 class TokenSerializer(serializers.ModelSerializer):
     """A token as listed: its name and prefix let the owner recognise it, never use it."""
 
-    is_active = serializers.BooleanField(read_only=True, help_text=_("False once revoked."))
+    is_active = serializers.BooleanField(read_only=True,
+                                         help_text=_("False once revoked or expired."))
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at",
-                  "is_active"]
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at",
+                  "revoked_at", "is_active"]
         read_only_fields = fields
+
+
+def _days_help() -> str:
+    return gettext("How many days the token works; by default %(days)d, at most %(max)d.") % {
+        "days": settings.API_TOKEN_DEFAULT_DAYS, "max": settings.API_TOKEN_MAX_DAYS}
 
 
 class TokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(
         max_length=100, label=_("Token name"),
         help_text=_("What will use it, e.g. “SIEM integration”."),
+    )
+    days = serializers.IntegerField(
+        required=False, min_value=1, max_value=settings.API_TOKEN_MAX_DAYS,
+        label=_("Valid for (days)"),
+        help_text=lazy(_days_help, str)(),
     )
 
 

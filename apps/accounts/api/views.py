@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
 from apps.accounts.api.mixins import UserPreferencesMixin, activate_user_preferences
@@ -43,6 +44,17 @@ class MeView(UserPreferencesMixin, generics.RetrieveUpdateAPIView):
         activate_user_preferences(self.request, serializer.instance)
 
 
+class SignedInWithSession(permissions.BasePermission):
+    """Tokens are managed from a signed-in browser session (which has passed its second factor
+    where one is due), never with a token: a leaked token cannot mint, list or revoke others."""
+
+    message = _("API tokens can only be managed when signed in on the website, not with a "
+                "token.")
+
+    def has_permission(self, request, view):
+        return isinstance(request.successful_authenticator, SessionAuthentication)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary=_("List your API tokens"),
@@ -53,8 +65,10 @@ class MeView(UserPreferencesMixin, generics.RetrieveUpdateAPIView):
     ),
     create=extend_schema(
         summary=_("Create an API token"),
-        description=_("Creates a token for `Authorization: Token <key>`. The clear key is in "
-                      "this answer only: it is stored hashed and cannot be read again."),
+        description=_("Creates a token for `Authorization: Token <key>`, valid for `days` days "
+                      "(at most 365). The clear key is in this answer only: it is "
+                      "stored hashed and cannot be read again. Tokens are managed from a "
+                      "signed-in website session only, never with a token."),
         request=TokenCreateSerializer,
         responses={201: TokenCreatedSerializer},
         tags=["accounts"],
@@ -70,6 +84,7 @@ class TokenViewSet(UserPreferencesMixin, mixins.ListModelMixin, mixins.CreateMod
                    mixins.DestroyModelMixin, viewsets.GenericViewSet):
     serializer_class = TokenSerializer
     queryset = ApiToken.objects.none()
+    permission_classes = [permissions.IsAuthenticated, SignedInWithSession]
 
     def get_queryset(self):
         # A person only ever sees their own tokens; anyone else's is 404.
@@ -80,7 +95,8 @@ class TokenViewSet(UserPreferencesMixin, mixins.ListModelMixin, mixins.CreateMod
     def create(self, request, *args, **kwargs):
         serializer = TokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, key = token_issue(user=request.user, name=serializer.validated_data["name"])
+        token, key = token_issue(user=request.user, name=serializer.validated_data["name"],
+                                 days=serializer.validated_data.get("days"))
         token.key = key
         return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
