@@ -111,6 +111,19 @@ class OperatorAdmin(CountedDeletionMixin, admin.ModelAdmin):
     """The base of every Renkei model admin."""
 
 
+class ReadOnlyAdmin(OperatorAdmin):
+    """Rows written by the portal alone (reference data, records): shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def operator_log(request, entries, admin_site=admin.site) -> list[dict]:
     """The "Recent actions" box without the window: each log entry as
     ``{"entry", "text", "url"}``, where an entry about an item the operator cannot see in

@@ -38,3 +38,15 @@ def test_tlp_labels_are_never_translated():
     for entry in catalogue:
         for label in re.findall(r"TLP:[A-Z+]+", entry.msgid):
             assert label in entry.msgstr or entry.msgid_plural, entry.msgid
+
+
+def test_english_shows_its_own_source_text():
+    """English is the source language: a fuzzy match left by msgmerge would show another
+    message's words (a CSV header read "time zone" instead of "time")."""
+    catalogue = polib.pofile(str(LOCALE / "en" / "LC_MESSAGES" / "django.po"))
+    wrong = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete and not entry.msgid_plural and entry.msgstr != entry.msgid
+    ]
+    assert wrong == []

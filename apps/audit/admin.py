@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.audit.models import ANONYMOUS_AUTHOR, AuditEvent
 from apps.audit.presentation import detail_text
-from portal.admin import OperatorAdmin
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(OperatorAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only, for superusers. The actor of an act on an anonymous item by its own author
     is masked: the operator is not the hub that may know the source."""
 
@@ -35,12 +35,3 @@ class AuditEventAdmin(OperatorAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

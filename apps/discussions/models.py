@@ -58,7 +58,25 @@ class ThreadGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Thread, on_delete=models.CASCADE)
 
 
-class Post(models.Model):
+class Redactable(models.Model):
+    """A text that can be purged for good: ``body`` is overwritten, not hidden, and these
+    remain as the visible "redacted" marker (who purged it, and when)."""
+
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("redacted by"),
+    )
+    redacted_at = models.DateTimeField(_("redacted"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Post(Redactable):
     """One message in a thread, or a reply to one. It has no grants: whoever can see the
     thread sees its posts, so a reply can never reach further than the thread."""
 
@@ -95,16 +113,6 @@ class Post(models.Model):
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted = models.BooleanField(_("deleted"), default=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
-    # A purged text is overwritten, not hidden: these say who purged it and when.
-    redacted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("redacted by"),
-    )
-    redacted_at = models.DateTimeField(_("redacted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("post")
@@ -133,7 +141,7 @@ def _redactor_role(redacted_by_id, author_id) -> str | None:
     return "author" if redacted_by_id == author_id else "secretariat"
 
 
-class PostRevision(models.Model):
+class PostRevision(Redactable):
     """The text a post had before an edit: edits keep their history, unless the author or
     the secretariat purges one (`services.post_revision_purge`)."""
 
@@ -151,16 +159,6 @@ class PostRevision(models.Model):
         verbose_name=_("edited by"),
     )
     edited_at = models.DateTimeField(_("edited"), default=timezone.now)
-    # Purging overwrites ``body``; these remain as the visible "redacted" marker.
-    redacted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("redacted by"),
-    )
-    redacted_at = models.DateTimeField(_("redacted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("post revision")

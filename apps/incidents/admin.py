@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.incidents.models import AttackTechnique, Incident
 from apps.sharing.admin import ContentAdmin
-from portal.admin import OperatorAdmin
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Incident)
@@ -26,18 +26,9 @@ class IncidentAdmin(ContentAdmin):
 
 
 @admin.register(AttackTechnique)
-class AttackTechniqueAdmin(OperatorAdmin):
+class AttackTechniqueAdmin(ReadOnlyAdmin):
     """Reference data, refreshed by `load_attack`; read-only here."""
 
     list_display = ["id", "name", "tactics", "is_subtechnique", "deprecated"]
     list_filter = ["deprecated", "is_subtechnique"]
     search_fields = ["id", "name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

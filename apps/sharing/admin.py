@@ -11,10 +11,10 @@ recorded, and deleting items belongs to their author and the secretariat).
 from django.db.models import QuerySet
 
 from apps.sharing.selectors import visible_to
-from portal.admin import OperatorAdmin
+from portal.admin import ReadOnlyAdmin
 
 
-class ContentAdmin(OperatorAdmin):
+class ContentAdmin(ReadOnlyAdmin):
     """Subclass for any model that is, or hangs off, `SharedContent`. Override `scope` for a
     child model (read through its parent's visibility)."""
 
@@ -32,12 +32,3 @@ class ContentAdmin(OperatorAdmin):
     def has_view_permission(self, request, obj=None):
         # The list only: one item's page (change form, history) is the portal's.
         return obj is None and super().has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
