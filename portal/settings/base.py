@@ -155,7 +155,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.AutoSchema",  # documents refusals too
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Renkei API",
@@ -172,6 +172,8 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "apps.communities.models.MembershipStatus",
         "IncidentStatusEnum": "apps.incidents.models.Status",
         "SectorEnum": "apps.communities.models.Sector",
+        "TlpEnum": "apps.sharing.tlp.TLP",
+        "TlpSpellingEnum": "apps.discussions.api.serializers.TLP_SPELLINGS",
     },
 }
 

@@ -9,7 +9,7 @@ whose role does not share, e.g. an observer).
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -33,6 +33,7 @@ from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident
 from apps.sharing.audience import member_organizations
 from apps.sharing.selectors import visible_to
+from portal.api_schema import ErrorSerializer
 
 TAG = "discussions"
 
@@ -106,7 +107,11 @@ def _users(community, emails):
             "follows. The change is recorded."
         ),
         request=ThreadAudienceSerializer,
-        responses={200: ThreadSerializer},
+        responses={
+            200: ThreadSerializer,
+            204: OpenApiResponse(description=gettext_lazy(
+                "Changed, and you are no longer in the audience you chose.")),
+        },
         tags=[TAG],
     ),
 )
@@ -205,7 +210,11 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
             "read; 403 for observers and guests, who read but do not post."
         ),
         request=PostCreateSerializer,
-        responses={201: PostSerializer},
+        responses={
+            201: PostSerializer,
+            404: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
+                "No such thread, or one you may not read: the answer is the same.")),
+        },
         tags=[TAG],
     ),
     partial_update=extend_schema(

@@ -88,6 +88,9 @@ class IncidentSerializer(serializers.ModelSerializer):
     techniques = TechniqueRefSerializer(many=True, read_only=True)
     sectors = serializers.ListField(child=SectorField(choices=Sector.choices), read_only=True)
     status = StatusField(choices=Status.choices, read_only=True)
+    # Declared so that the schema admits "" (no stage given) beside the tactics.
+    attack_stage = serializers.ChoiceField(choices=Tactic.choices, allow_blank=True,
+                                           read_only=True)
     source = serializers.SerializerMethodField(
         help_text=_("The sharing organisation, or “via the secretariat” for an anonymous item.")
     )
@@ -137,7 +140,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         organization = self._source(obj)
         return organization.display_name if organization else str(_("via the secretariat"))
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_source_organization(self, obj) -> str | None:
         organization = self._source(obj)
         return organization.slug if organization else None
@@ -294,7 +297,7 @@ class SightingSerializer(serializers.ModelSerializer):
     def get_is_ours(self, obj) -> bool:
         return obj.organization_id in _viewer_organizations(self.context)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_organization(self, obj) -> str | None:
         if obj.show_organization or self.get_is_ours(obj):
             return obj.organization.slug
@@ -328,7 +331,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
     def get_is_ours(self, obj) -> bool:
         return obj.organization_id in _viewer_organizations(self.context)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_organization(self, obj) -> str | None:
         return obj.organization.slug if self.get_is_ours(obj) else None
 

@@ -1,0 +1,84 @@
+"""The OpenAPI schema documents the refusals every endpoint can give, not only its success.
+
+drf-spectacular describes the answer a view gives when all goes well; DRF also answers 400
+(invalid input or a refused write), 401 (a missing or bad token), 403 (allowed to see, not to
+change), 404 (missing — or not yours to see, which reads the same), 415 (a body in a
+media type it does not read) and 429 (throttled).
+`AutoSchema` adds each of them to an operation when the operation can give it, so that a
+client generated from the schema knows every status the server sends.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import permissions, serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every refusal other than invalid input."""
+
+    detail = serializers.CharField(help_text=_("What went wrong, in your language."))
+
+
+VALIDATION_ERROR = ResolvedComponent(
+    name="ValidationError",
+    type=ResolvedComponent.SCHEMA,
+    object="ValidationError",
+    schema={
+        "type": "object",
+        "description": _(
+            "Each refused field names its messages (a list of strings, or for a list of "
+            "objects a list of per-item errors); `detail` holds a refusal of the request as a "
+            "whole, `exposures` the identifying data that must be confirmed or redacted."),
+        "additionalProperties": {},
+    },
+)
+
+# Query parameters whose bad value is "no such page" (404), not invalid input (400).
+PAGE_PARAMETERS = {"page", "cursor"}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation["responses"]
+        for code, description in self._refusals(operation).items():
+            if code in responses:
+                continue
+            if code == "400":
+                self.registry.register_on_missing(VALIDATION_ERROR)
+                body = OpenApiResponse(response=VALIDATION_ERROR.ref, description=description)
+            else:
+                body = OpenApiResponse(response=ErrorSerializer, description=description)
+            responses[code] = self._get_response_for_code(body, code)
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def _refusals(self, operation) -> dict[str, str]:
+        """The error statuses this operation can answer, each with why."""
+        parameters = operation.get("parameters", [])
+        path_parameters = [p for p in parameters if p["in"] == "path"]
+        query_parameters = {p["name"] for p in parameters if p["in"] == "query"}
+        writes = self.method not in permissions.SAFE_METHODS
+        takes_body = "requestBody" in operation
+        refusals = {}
+        if writes or query_parameters - PAGE_PARAMETERS:
+            refusals["400"] = _("Invalid input, or a change the rules refuse; nothing is "
+                                "saved.")
+        if self.view.authentication_classes:
+            refusals["401"] = _("Missing, invalid, expired or revoked credentials.")
+        if writes:
+            refusals["403"] = _("You may see this but not do this.")
+        if path_parameters:
+            refusals["404"] = _("No such object, or one you may not see: the answer is the "
+                                "same.")
+        elif query_parameters & PAGE_PARAMETERS:
+            refusals["404"] = _("No such page.")
+        if takes_body:
+            refusals["415"] = _("The body is not in one of the documented media types.")
+        if self.view.get_throttles():
+            refusals["429"] = _("Too many requests: wait and try again.")
+        return refusals
