@@ -35,11 +35,38 @@ VALIDATION_ERROR = ResolvedComponent(
     },
 )
 
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK_NO_NUL = r"^[^\x00]*\S[^\x00]*$"
+
 # Query parameters whose bad value is "no such page" (404), not invalid input (400).
 PAGE_PARAMETERS = {"page", "cursor"}
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # DRF's text fields refuse NUL characters and, unless blank is allowed, text that
+        # is only spaces (it trims first). Free text says so; slugs, e-mail addresses and
+        # URLs already have a pattern or format that excludes both.
+        if (direction == "request" and isinstance(field, serializers.CharField)
+                and not field.read_only and schema.get("type") == "string"
+                and not {"enum", "format", "pattern"} & schema.keys()):
+            schema["pattern"] = (NO_NUL if field.allow_blank or not field.trim_whitespace
+                                 else NOT_BLANK_NO_NUL)
+        return schema
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        # drf-spectacular documents every PATCH body as partial (all fields optional), as
+        # DRF's UpdateModelMixin reads it; a view that validates the whole body marks its
+        # serializer ``partial_on_patch = False`` and is documented with its required fields.
+        if self.method == "PATCH" and not getattr(serializer, "partial_on_patch", True):
+            self.method = "PUT"
+            try:
+                return super()._get_request_for_media_type(serializer, direction)
+            finally:
+                self.method = "PATCH"
+        return super()._get_request_for_media_type(serializer, direction)
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:

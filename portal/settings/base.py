@@ -167,6 +167,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name for a choice set used by several fields (user language, community default).
     # Stable enum names in the schema, so adding a model never renames another's enum.
+    # The API reads form bodies too, but its writes take nested JSON (lists, objects, null)
+    # that a form cannot carry: the schema promises JSON only.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "ENFORCE_NON_BLANK_FIELDS": True,  # minLength 1 where DRF refuses ""
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "apps.accounts.models.Language",
         "MembershipStatusEnum": "apps.communities.models.MembershipStatus",

@@ -208,6 +208,8 @@ class PostCreateSerializer(serializers.Serializer):
 
 
 class PostEditSerializer(serializers.Serializer):
+    partial_on_patch = False  # PATCH /posts/{id}/ needs the new body (portal.api_schema)
+
     body = serializers.CharField(help_text=_("The new text; the old one is kept."))
     confirmed_exposures = confirmed_exposures_field()
 

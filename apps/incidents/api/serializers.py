@@ -42,14 +42,6 @@ def _inline_choice(choices):
 
 
 StatusField = _inline_choice(Status.choices)
-
-
-@extend_schema_field(
-    {"type": "string", "description": _("investigating, contained or resolved")}
-)
-class StatusInputField(serializers.ChoiceField):
-    """Validated against Status; documented as a string so that the incident status enum
-    stays one schema component (IncidentStatusEnum) beside the membership status."""
 SectorField = _inline_choice(Sector.choices)
 
 
@@ -186,7 +178,7 @@ class IncidentWriteSerializer(serializers.Serializer):
                                     help_text=_("Markdown."))
     category = serializers.ChoiceField(choices=Category.choices)
     intent = serializers.ChoiceField(choices=Intent.choices, default=Intent.UNKNOWN)
-    status = StatusInputField(choices=Status.choices, default=Status.INVESTIGATING)
+    status = serializers.ChoiceField(choices=Status.choices, default=Status.INVESTIGATING)
     sectors = serializers.ListField(child=SectorField(choices=Sector.choices),
                                     required=False, default=list)
     attack_stage = serializers.ChoiceField(choices=Tactic.choices, required=False,
