@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 import schemathesis
 from django.core.cache import caches
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -229,17 +227,6 @@ def _exercise(operation, mode: GenerationMode, examples: int, world: World, head
     # Unsatisfiable: nothing in this operation can be made invalid (no parameters, no body).
     with contextlib.suppress(Unsatisfiable):
         call()
-
-
-@pytest.fixture
-def wsgi_app():
-    """The WSGI app as a server runs it, except that the test's database connection (and
-    its transaction) survives each request, as in Django's own test client."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield get_wsgi_application()
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 def test_every_operation_answers_as_documented(world, wsgi_app):

@@ -4,7 +4,6 @@ itself where the promise is about requests."""
 
 import pytest
 import schemathesis
-from django.core.wsgi import get_wsgi_application
 from schemathesis.checks import load_all_checks
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -24,9 +23,9 @@ CHECKS = [status_code_conformance, content_type_conformance, response_schema_con
 
 
 @pytest.fixture
-def schema(db):
+def schema(db, wsgi_app):
     load_all_checks()
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
 
 
 @pytest.fixture
