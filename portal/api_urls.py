@@ -8,12 +8,24 @@ below.
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views import defaults
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
+from rest_framework.exceptions import NotFound
+
+
+def page_not_found(request, exception):
+    """A URL under /api/ that matches no endpoint (say ``/api/v1/incidents/not-an-id/``)
+    answers like any API 404 — JSON, as the schema says — not with the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
+
 
 v1 = [
     path("", include("apps.accounts.api.urls")),

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from apps.communities.views import HomeView
 
+handler404 = "portal.api_urls.page_not_found"
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("accounts/", include("apps.accounts.urls")),

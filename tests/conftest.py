@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, settings
 
 from tests.factories import (
     PASSWORD,
@@ -19,6 +20,27 @@ from tests.factories import (
     OrganizationFactory,
     UserFactory,
 )
+
+# Hypothesis profiles, for every property test of the suite (registered here, not in one
+# package's conftest, so that a test run without that package gets them too):
+# HYPOTHESIS_PROFILE=ci runs several hundred worlds, the same ones on
+# every run (derandomized), so that whether a change lands never rests on a lucky draw; the
+# local default keeps a run short and explores new worlds each time. Worlds touch the
+# database, so no per-example deadline. The cross-surface test (test_surfaces_property)
+# makes ~100 HTTP requests per world and runs fewer of them (its own SURFACE_EXAMPLES: 200
+# under ci, ~7 minutes on PostgreSQL).
+settings.register_profile(
+    "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci",
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -23,7 +23,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.jp")
-    display_name = factory.Faker("name")
+    # Derived from the address, not drawn by Faker: a random name could be a substring of
+    # another person's on the page (or be escaped in HTML) and turn a test by chance.
+    display_name = factory.LazyAttribute(lambda user: f"{user.email.split('@')[0].title()} Tester")
     language = "en"  # tests read English; Japanese is checked explicitly
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
 
 from apps.communities.models import (
     Agreement,
@@ -202,7 +201,10 @@ def test_a_rerun_in_the_next_fiscal_year_moves_the_demo_year_instead_of_adding_o
         manifest, monkeypatch):
     before = counts()
     year = MeetingSeries.objects.get(community__kind=CommunityKind.STUDY_GROUP).fiscal_year
-    later = timezone.now() + datetime.timedelta(days=366)
+    # The middle of the next fiscal year, not "a year from now": on 31 March (JST) 366
+    # days later is already the fiscal year after that.
+    later = datetime.datetime(year + 1, 10, 1, 12, 0,
+                              tzinfo=datetime.timezone(datetime.timedelta(hours=9)))
     monkeypatch.setattr("portal.management.commands.load_demo.timezone.now", lambda: later)
     call_command("load_demo", stdout=io.StringIO())
     counts_after = counts()

@@ -18,7 +18,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.fields import RangeField
 from django_filters.widgets import DateRangeWidget
 
 from apps.communities.models import Sector
@@ -26,6 +26,7 @@ from apps.incidents.attack import Tactic
 from apps.incidents.models import Category, Incident, Intent, Status
 from apps.incidents.search import incident_search
 from apps.sharing.tlp import TLP
+from portal.filters import MomentField
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -37,7 +38,7 @@ class DateInput(DateRangeWidget):
         super().__init__(attrs={"type": "date", **(attrs or {})})
 
 
-class DayOrMomentField(IsoDateTimeField):
+class DayOrMomentField(MomentField):
     """An ISO 8601 date-time, or a plain day: its first moment, or with ``end_of_day`` its
     last (in the current time zone), so that "before 2025-05-01" includes 1 May."""
 

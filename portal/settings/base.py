@@ -187,7 +187,6 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Per client: signed-out callers by IP address, signed-in ones by user (token or session).
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -199,6 +198,7 @@ REST_FRAMEWORK = {
     },
     # 0: the client is REMOTE_ADDR (DRF's default None would trust any X-Forwarded-For).
     "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
+    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.AutoSchema",  # documents refusals too
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Renkei API",
@@ -210,11 +210,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name for a choice set used by several fields (user language, community default).
     # Stable enum names in the schema, so adding a model never renames another's enum.
+    # The API reads form bodies too, but its writes take nested JSON (lists, objects, null)
+    # that a form cannot carry: the schema promises JSON only.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "ENFORCE_NON_BLANK_FIELDS": True,  # minLength 1 where DRF refuses ""
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "apps.accounts.models.Language",
         "MembershipStatusEnum": "apps.communities.models.MembershipStatus",
         "IncidentStatusEnum": "apps.incidents.models.Status",
         "SectorEnum": "apps.communities.models.Sector",
+        "TlpEnum": "apps.sharing.tlp.TLP",
+        "TlpSpellingEnum": "apps.discussions.api.serializers.TLP_SPELLINGS",
     },
 }
 

@@ -229,8 +229,9 @@ def test_api_docs_load_nothing_off_site(client, url):
     assert response.status_code == 200
     html = response.content.decode()
     assert _off_site_references(html) == []
-    assert "cdn" not in html.lower()
-    assert "googleapis" not in html
+    # A CDN's host name, not the letters "cdn" anywhere: a random CSRF token or CSP nonce
+    # in the page would contain them now and then.
+    assert not re.search(r"\bcdn[\w-]*\.|jsdelivr|unpkg|googleapis", html, re.IGNORECASE)
     assert "/static/drf_spectacular_sidecar/" in html
 
 

@@ -186,13 +186,42 @@ def test_expired_link_is_refused(invited, client):
     assert Membership.objects.get(pk=invitation.membership_id).status == MembershipStatus.INVITED
 
 
-@pytest.mark.parametrize("suffix", ["0", "deadbeef", "x" * 64])
-def test_tampered_link_is_refused(invited, client, suffix):
+def _tamper(token: str, how: str) -> str:
+    """Change the token the way an attacker (or a mangling mail client) would; whatever the
+    token is, the result differs from it (the token is random: replacing its last character
+    by a fixed one would change nothing one time in sixteen)."""
+    if how == "last character":
+        return token[:-1] + ("1" if token[-1] == "0" else "0")
+    if how == "first character":
+        return ("1" if token[0] == "0" else "0") + token[1:]
+    if how == "tail":
+        tail = "deadbeef" if not token.endswith("deadbeef") else "beefdead"
+        return token[:-len(tail)] + tail
+    if how == "truncated":
+        return token[:-1]
+    if how == "extended":
+        return token + "0"
+    return "x" * len(token)  # "replaced"
+
+
+@pytest.mark.parametrize(
+    "how", ["last character", "first character", "tail", "truncated", "extended", "replaced"]
+)
+def test_tampered_link_is_refused(invited, client, how):
     link, _ = invited
-    tampered = link.rstrip("/")[:-len(suffix)] + suffix + "/"
-    response = client.get(tampered)
+    token = link.strip("/").split("/")[-1]
+    tampered = _tamper(token, how)
+    assert tampered != token
+    response = client.get(f"/invite/{tampered}/")
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
+
+
+@pytest.mark.parametrize("how", ["last character", "first character", "tail"])
+@pytest.mark.parametrize("token", ["0" * 64, "1" * 64, "ab" * 28 + "deadbeef"])
+def test_tampering_always_changes_the_token(token, how):
+    """Tokens ending (or starting) in the very character the tampering writes."""
+    assert _tamper(token, how) != token
 
 
 def test_tampered_link_page_in_japanese(client):

@@ -1,7 +1,4 @@
-import os
-
 import pytest
-from hypothesis import HealthCheck, settings
 
 from apps.incidents.models import Incident
 from apps.incidents.services import incident_create
@@ -38,23 +35,3 @@ def seers(cast):
         }
 
     return names
-
-
-# Hypothesis profiles: HYPOTHESIS_PROFILE=ci runs several hundred worlds, the same ones on
-# every run (derandomized), so that whether a change lands never rests on a lucky draw; the
-# local default keeps a run short and explores new worlds each time. Worlds touch the
-# database, so no per-example deadline. The cross-surface test (test_surfaces_property)
-# makes ~100 HTTP requests per world and runs fewer of them (its own SURFACE_EXAMPLES: 200
-# under ci, ~7 minutes on PostgreSQL).
-settings.register_profile(
-    "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "ci",
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

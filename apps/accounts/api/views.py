@@ -51,6 +51,8 @@ class SignedInWithSession(permissions.BasePermission):
     message = _("API tokens can only be managed when signed in on the website, not with a "
                 "token.")
 
+    refuses_reads = True  # documented as a 403 on every operation (portal.api_schema)
+
     def has_permission(self, request, view):
         return isinstance(request.successful_authenticator, SessionAuthentication)
 

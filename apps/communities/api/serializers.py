@@ -36,9 +36,16 @@ class CommunitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"anyOf": [{"type": "string", "format": "uri"},
+                                 {"type": "string", "maxLength": 0}]})
+class _WebsiteField(serializers.URLField):
+    """A URL, or "" when the organisation gave none."""
+
+
 class OrganizationSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True,
                                          help_text=_("The name in your language."))
+    website = _WebsiteField(read_only=True)
 
     class Meta:
         model = Organization
@@ -58,8 +65,9 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
 class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     display_name = serializers.CharField(source="get_full_name", read_only=True)
+    # Not read-only: the schema then lists it as optional, as it is (absent for members).
     email = serializers.EmailField(
-        read_only=True, required=False,
+        required=False,
         help_text=_("Shown to the community's secretariat only."),
     )
 

@@ -8,6 +8,7 @@ from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident
 from apps.sharing.selectors import visible_to
 from apps.sharing.tlp import TLP
+from portal.filters import MomentFilter
 
 
 class ThreadFilter(django_filters.FilterSet):
@@ -18,7 +19,7 @@ class ThreadFilter(django_filters.FilterSet):
     incident = django_filters.UUIDFilter(
         method="filter_incident", label=_("Id of the incident the threads discuss")
     )
-    active_since = django_filters.IsoDateTimeFilter(
+    active_since = MomentFilter(
         field_name="last_post_at", lookup_expr="gte", label=_("Last post at or after")
     )
 
@@ -40,7 +41,7 @@ class PostFilter(django_filters.FilterSet):
     community = django_filters.CharFilter(
         field_name="community__slug", label=_("Slug of the community")
     )
-    since = django_filters.IsoDateTimeFilter(
+    since = MomentFilter(
         field_name="created_at", lookup_expr="gte", label=_("Posted at or after")
     )
 

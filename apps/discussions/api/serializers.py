@@ -75,7 +75,7 @@ class ThreadSerializer(serializers.ModelSerializer):
     def get_tlp_label(self, obj) -> str:
         return TLP(obj.tlp).label
 
-    @extend_schema_field(OpenApiTypes.UUID)
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_incident(self, obj):
         return str(obj.visible_incident.pk) if obj.visible_incident else None
 
@@ -92,11 +92,21 @@ class ThreadSerializer(serializers.ModelSerializer):
         return sorted(user.get_full_name() for user in obj.recipient_users.all())
 
 
+# Every spelling the schema promises: CLEAR … RED, and TLP:CLEAR … TLP:RED.
+TLP_SPELLINGS = [*TLP.values, *TLP.labels]
+
+
+@extend_schema_field({"type": "string", "enum": TLP_SPELLINGS})
+class TLPInputField(serializers.CharField):
+    """A label as FIRST writes it, with or without ``TLP:``; `apps.sharing.tlp.parse_tlp`
+    reads it (and is lenient about case and spaces, which the schema does not promise)."""
+
+
 class ThreadCreateSerializer(serializers.Serializer):
     community = serializers.SlugField(help_text=_("Slug of the community to share in."))
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(help_text=_("The first post, in Markdown."))
-    tlp = serializers.CharField(
+    tlp = TLPInputField(
         help_text=_("CLEAR, GREEN, AMBER, AMBER+STRICT or RED (TLP: prefix optional).")
     )
     organizations = serializers.ListField(
@@ -140,7 +150,7 @@ class ThreadUpdateSerializer(serializers.Serializer):
 
 
 class ThreadAudienceSerializer(serializers.Serializer):
-    tlp = serializers.CharField(help_text=_("The new label."))
+    tlp = TLPInputField(help_text=_("The new label."))
     organizations = serializers.ListField(
         child=serializers.SlugField(), required=False, allow_null=True, default=None
     )
@@ -218,6 +228,8 @@ class PostCreateSerializer(serializers.Serializer):
 
 
 class PostEditSerializer(serializers.Serializer):
+    partial_on_patch = False  # PATCH /posts/{id}/ needs the new body (portal.api_schema)
+
     body = serializers.CharField(help_text=_("The new text; the old one is kept."))
     confirmed_exposures = confirmed_exposures_field()
 

@@ -11,7 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -38,6 +43,7 @@ from apps.sharing.audience import member_organizations
 from apps.sharing.auditing import item_viewed
 from apps.sharing.selectors import visible_to
 from apps.sharing.services import audience_actor_check
+from portal.api_schema import ErrorSerializer
 
 TAG = "discussions"
 
@@ -125,7 +131,11 @@ def _users(community, emails):
             "reader who may not change it — both before the body is read."
         ),
         request=ThreadAudienceSerializer,
-        responses={200: ThreadSerializer},
+        responses={
+            200: ThreadSerializer,
+            204: OpenApiResponse(description=gettext_lazy(
+                "Changed, and you are no longer in the audience you chose.")),
+        },
         tags=[TAG],
     ),
 )
@@ -240,7 +250,11 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
             "read; 403 for observers and guests, who read but do not post."
         ),
         request=PostCreateSerializer,
-        responses={201: PostSerializer},
+        responses={
+            201: PostSerializer,
+            404: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
+                "No such thread, or one you may not read: the answer is the same.")),
+        },
         tags=[TAG],
     ),
     partial_update=extend_schema(

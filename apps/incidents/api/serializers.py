@@ -42,14 +42,6 @@ def _inline_choice(choices):
 
 
 StatusField = _inline_choice(Status.choices)
-
-
-@extend_schema_field(
-    {"type": "string", "description": _("investigating, contained or resolved")}
-)
-class StatusInputField(serializers.ChoiceField):
-    """Validated against Status; documented as a string so that the incident status enum
-    stays one schema component (IncidentStatusEnum) beside the membership status."""
 SectorField = _inline_choice(Sector.choices)
 
 
@@ -88,6 +80,9 @@ class IncidentSerializer(serializers.ModelSerializer):
     techniques = TechniqueRefSerializer(many=True, read_only=True)
     sectors = serializers.ListField(child=SectorField(choices=Sector.choices), read_only=True)
     status = StatusField(choices=Status.choices, read_only=True)
+    # Declared so that the schema admits "" (no stage given) beside the tactics.
+    attack_stage = serializers.ChoiceField(choices=Tactic.choices, allow_blank=True,
+                                           read_only=True)
     source = serializers.SerializerMethodField(
         help_text=_("The sharing organisation, or “via the secretariat” for an anonymous item.")
     )
@@ -137,7 +132,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         organization = self._source(obj)
         return organization.display_name if organization else str(_("via the secretariat"))
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_source_organization(self, obj) -> str | None:
         organization = self._source(obj)
         return organization.slug if organization else None
@@ -183,7 +178,7 @@ class IncidentWriteSerializer(serializers.Serializer):
                                     help_text=_("Markdown."))
     category = serializers.ChoiceField(choices=Category.choices)
     intent = serializers.ChoiceField(choices=Intent.choices, default=Intent.UNKNOWN)
-    status = StatusInputField(choices=Status.choices, default=Status.INVESTIGATING)
+    status = serializers.ChoiceField(choices=Status.choices, default=Status.INVESTIGATING)
     sectors = serializers.ListField(child=SectorField(choices=Sector.choices),
                                     required=False, default=list)
     attack_stage = serializers.ChoiceField(choices=Tactic.choices, required=False,
@@ -300,7 +295,7 @@ class SightingSerializer(serializers.ModelSerializer):
     def get_is_ours(self, obj) -> bool:
         return obj.organization_id in _viewer_organizations(self.context)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_organization(self, obj) -> str | None:
         if obj.show_organization or self.get_is_ours(obj):
             return obj.organization.slug
@@ -334,7 +329,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
     def get_is_ours(self, obj) -> bool:
         return obj.organization_id in _viewer_organizations(self.context)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_organization(self, obj) -> str | None:
         return obj.organization.slug if self.get_is_ours(obj) else None
 

@@ -153,6 +153,7 @@ INCIDENT_FIELDS = ("title", "summary", "category", "intent", "status", "sectors"
         summary=gettext_lazy("Incidents addressed to you"),
         description=gettext_lazy("TLP:RED incidents naming you and TLP:AMBER / "
                                  "AMBER+STRICT incidents naming your organisation."),
+        responses={200: s.IncidentSerializer(many=True)},  # a page, filtered like the list
         tags=[TAG],
     ),
     achievements=extend_schema(

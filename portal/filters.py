@@ -1,0 +1,22 @@
+"""Query-string filter pieces every app's FilterSets share."""
+
+import datetime
+
+import django_filters
+from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 moment, turned into UTC: a client may write any offset up to ±23:59,
+    and PostgreSQL refuses a timestamp whose offset passes ±15:59 (a server error)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if isinstance(moment, datetime.datetime) and timezone.is_aware(moment):
+            moment = moment.astimezone(datetime.UTC)
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentField

@@ -1,0 +1,171 @@
+"""The drifts schemathesis found, each pinned by a direct test: a real answer validated
+against the schema drf-spectacular serves (with schemathesis's own checks), or the schema
+itself where the promise is about requests."""
+
+import pytest
+import schemathesis
+from schemathesis.checks import load_all_checks
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from apps.accounts.services import token_issue
+from apps.discussions.services import thread_create
+from apps.incidents.services import feedback_add, incident_create, sighting_add
+from apps.sharing.tlp import TLP
+
+pytestmark = pytest.mark.django_db
+
+CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def schema(db, wsgi_app):
+    load_all_checks()
+    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
+
+
+@pytest.fixture
+def answers(schema, client_for):
+    """answers(user, method, path, **request) -> the response, after checking that the
+    schema documents it (status, content type, body)."""
+
+    def call(user, method, path, *, template=None, path_parameters=None, **kwargs):
+        _token, key = token_issue(user=user, name="test")
+        headers = {"Authorization": f"Token {key}"}
+        operation = schema[template or path][method]
+        case = operation.Case(path_parameters=path_parameters, headers=headers, **kwargs)
+        response = case.call()
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except FailureGroup as group:
+            pytest.fail("\n".join(f"{f.title}: {f.message}" for f in group.exceptions))
+        return response
+
+    return call
+
+
+def _incident(author, community, tlp=TLP.GREEN, **choice):
+    return incident_create(author=author, community=community, title="Phishing",
+                           category="phishing", tlp=tlp, **choice)
+
+
+def test_feedback_and_sightings_of_another_organisation_name_it_as_null(
+        answers, alice, bob, community):
+    incident = _incident(alice, community)
+    feedback_add(user=bob, incident=incident, action="blocked")
+    sighting_add(user=bob, incident=incident)
+    feedback = answers(alice, "GET", "/api/v1/feedback/").json()["results"]
+    assert feedback[0]["organization"] is None
+    sightings = answers(alice, "GET", "/api/v1/sightings/").json()["results"]
+    assert sightings[0]["organization"] is None
+
+
+def test_incident_without_attack_stage_and_anonymous_source_match_the_schema(
+        answers, alice, bob, community):
+    incident = _incident(alice, community, anonymous=True)
+    body = answers(bob, "GET", f"/api/v1/incidents/{incident.pk}/",
+                   template="/api/v1/incidents/{id}/",
+                   path_parameters={"id": str(incident.pk)}).json()
+    assert body["attack_stage"] == ""
+    assert body["source_organization"] is None
+
+
+def test_addressed_to_me_is_a_page_of_incidents(answers, alice, bob, community, org_b):
+    _incident(alice, community, TLP.AMBER, organizations=[org_b])
+    body = answers(bob, "GET", "/api/v1/incidents/addressed-to-me/").json()
+    assert body["count"] == 1 and len(body["results"]) == 1
+
+
+def test_members_see_each_other_without_address_as_the_schema_says(answers, alice, bob):
+    rows = answers(alice, "GET", "/api/v1/memberships/").json()["results"]
+    assert rows and all("email" not in row["user"] for row in rows)
+
+
+def test_organisation_without_website_matches_the_schema(answers, alice, org_a):
+    rows = answers(alice, "GET", "/api/v1/organizations/").json()["results"]
+    assert {row["website"] for row in rows} == {""}
+
+
+def test_thread_whose_incident_is_hidden_says_null(answers, alice, bob, carol, community,
+                                                   org_a):
+    incident = _incident(alice, community, TLP.AMBER, organizations=[org_a])
+    thread_create(author=alice, community=community, title="Talk", body="Hi",
+                  tlp=TLP.GREEN, incident=None)
+    thread_create(author=alice, community=community, title="On it", body="Hi",
+                  tlp=TLP.AMBER, incident=incident)
+    rows = answers(alice, "GET", "/api/v1/threads/").json()["results"]
+    assert {row["incident"] for row in rows} == {None, str(incident.pk)}
+
+
+@pytest.mark.parametrize("method, path, template, status", [
+    ("GET", "/api/v1/incidents/00000000-0000-0000-0000-000000000000/",
+     "/api/v1/incidents/{id}/", 404),
+    ("GET", "/api/v1/incidents/not-an-id/", "/api/v1/incidents/{id}/", 404),
+    ("GET", "/api/v1/incidents/?page=99", "/api/v1/incidents/", 404),
+    ("GET", "/api/v1/incidents/?created_after=yesterday", "/api/v1/incidents/", 400),
+    ("POST", "/api/v1/incidents/", None, 400),
+    ("POST", "/api/v1/posts/", None, 404),
+    ("PATCH", "/api/v1/memberships/{id}/", "/api/v1/memberships/{id}/", 403),
+])
+def test_refusals_are_documented_with_their_body(answers, alice, bob, method, path, template,
+                                                 status):
+    """404 (missing, hidden, or no such page), 400 and 403 are in the schema, with a JSON
+    body; before, only the success of each operation was."""
+    kwargs = {}
+    if "{id}" in path:  # a membership alice can see but not change
+        bobs = bob.memberships.get().pk
+        kwargs["path_parameters"] = {"id": bobs}
+        kwargs["body"] = {"role": "chair"}
+    elif method == "POST":
+        kwargs["body"] = ({"thread": "00000000-0000-0000-0000-000000000000", "body": "Hi"}
+                          if "posts" in path else {"title": "x"})
+    elif "?" in path:
+        path, query = path.split("?")
+        kwargs["query"] = dict([query.split("=")])
+    elif "not-an-id" in path:
+        kwargs["path_parameters"] = {"id": "not-an-id"}
+    else:
+        kwargs["path_parameters"] = {"id": path.rstrip("/").split("/")[-1]}
+    response = answers(alice, method, path, template=template or path, **kwargs)
+    assert response.status_code == status
+    assert response.headers["content-type"][0].startswith("application/json")
+
+
+def test_every_operation_documents_the_refusals_it_can_give(schema):
+    raw = schema.raw_schema
+    for path, operations in raw["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "401" in codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if method in ("post", "patch", "delete"):
+                assert {"400", "403"} <= codes, (method, path)
+            if "requestBody" in operation:
+                assert "415" in codes, (method, path)
+                # JSON only: a form cannot carry the nested lists and nulls of these bodies.
+                assert set(operation["requestBody"]["content"]) == {"application/json"}
+
+
+def test_request_text_is_documented_as_the_server_reads_it(schema):
+    components = schema.raw_schema["components"]["schemas"]
+    thread = components["ThreadCreate"]["properties"]
+    assert thread["title"]["minLength"] == 1
+    assert thread["title"]["pattern"] == r"^[^\x00]*\S[^\x00]*$"  # not only spaces, no NUL
+    assert components["IncidentWrite"]["properties"]["status"] == {
+        "$ref": "#/components/schemas/IncidentStatusEnum", "default": "investigating"} or (
+        components["IncidentWrite"]["properties"]["status"]["allOf"][0]["$ref"].endswith(
+            "/IncidentStatusEnum"))
+    assert "body" in components["PostEdit"]["required"]  # PATCH /posts/{id}/ reads it whole
+    assert "TLP:AMBER+STRICT" in components["TlpSpellingEnum"]["enum"]
+
+
+def test_unknown_api_url_answers_json_404(client):
+    response = client.get("/api/v1/incidents/not.an.id/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
