@@ -40,16 +40,16 @@ def pytest_collection_modifyitems(config, items):
                 if require_all:
                     raise pytest.UsageError(f"{item.nodeid}: {reason}")
                 item.add_marker(pytest.mark.skip(reason=reason))
-        # Under pytest-xdist (--dist loadgroup) the tests that may start a real Celery worker
-        # run one after another on one xdist worker: workers of two test processes would
-        # purge and consume the one Redis queue, each task landing in either test database.
-        # The browser tests join them (one Chromium, one live server).
+        # Tests that may start a real Celery worker, and the browser tests (one Chromium):
+        # with REDIS_URL, .ci/run runs them apart in one process (-m broker), never beside
+        # each other under pytest-xdist, where workers of two test processes would purge and
+        # consume the one Redis queue, each task landing in either test database.
         if (
             "redis" in item.keywords
             or "browser" in item.keywords
             or "task_runner" in getattr(item, "fixturenames", ())
         ):
-            item.add_marker(pytest.mark.xdist_group("broker"))
+            item.add_marker(pytest.mark.broker)
 
 
 @pytest.fixture(autouse=True)

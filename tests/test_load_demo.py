@@ -47,9 +47,8 @@ def counts() -> dict[str, int]:
 # One demo world for the whole module (building it is the dear part, ~10 s a time): it is
 # written inside a transaction that stays open until the module ends and is then rolled
 # back; each test runs in a savepoint inside it (pytest-django's `db`), so whatever a test
-# changes (a rerun, a later fiscal year, a sign-in) is undone before the next one.
-pytestmark = pytest.mark.xdist_group("load_demo")  # one xdist worker builds it, once
-
+# changes (a rerun, a later fiscal year, a sign-in) is undone before the next one. Under
+# pytest-xdist, --dist loadscope keeps the module on one worker.
 DEMO_PASSWORD = "s3cret-demo"
 
 

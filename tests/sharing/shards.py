@@ -26,7 +26,7 @@ def per_shard(total: int, shards: int, *, seeded: bool) -> int:
     return base + (max(5, math.ceil(base / 7)) if seeded else 0)
 
 
-def add_shards(
+def shard_classes(
     case: type,
     name: str,
     body: Callable,
@@ -34,20 +34,27 @@ def add_shards(
     *,
     shards: int,
     examples: int | None = None,
-) -> None:
-    """Give the unittest class ``case`` the methods ``<name>_shard_<i>_of_<n>``, each running
-    ``body(self, example)`` under its own seed; ``examples`` (default: the loaded profile's
-    max_examples) is the total over all shards."""
+) -> dict[str, type]:
+    """Subclasses ``<case>_shard_<i>_of_<n>`` of the unittest class ``case``, each with one test
+    method ``name`` running ``body(self, example)`` under its own seed; ``examples``
+    (default: the loaded profile's max_examples) is the total over all shards. A class each, so
+    that ``--dist loadscope`` sends shards to different workers. The module puts them in its
+    namespace: ``globals().update(shard_classes(...))``."""
     total = settings.default.max_examples if examples is None else examples
     seeded = settings.default.derandomize
+    classes = {}
     for index in range(shards):
         test = given(strategy)(_copy(body))
         test = settings(max_examples=per_shard(total, shards, seeded=seeded))(test)
         if seeded:
             test = seed(index)(test)
-        test.__name__ = f"{name}_shard_{index}_of_{shards}"
-        test.__qualname__ = f"{case.__qualname__}.{test.__name__}"
-        setattr(case, test.__name__, test)
+        test.__name__ = name
+        class_name = f"{case.__name__}_shard_{index}_of_{shards}"
+        test.__qualname__ = f"{class_name}.{name}"
+        classes[class_name] = type(
+            class_name, (case,), {name: test, "__module__": case.__module__}
+        )
+    return classes
 
 
 def _copy(body: Callable) -> Callable:

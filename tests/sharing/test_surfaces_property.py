@@ -45,7 +45,7 @@ from apps.incidents.search import incident_search
 from apps.incidents.services import incident_create
 from apps.sharing.services import audience_set
 from tests.conftest import verified_login
-from tests.sharing.shards import add_shards
+from tests.sharing.shards import shard_classes
 from tests.sharing.test_visibility_property import (
     Choice,
     Item,
@@ -185,14 +185,14 @@ class EverySurfaceAgreesWithTheTLPTable(TestCase):
 
 
 # SURFACE_EXAMPLES worlds in shards that xdist spreads over the cores (a world costs ~0.5 s).
-add_shards(
+globals().update(shard_classes(
     EverySurfaceAgreesWithTheTLPTable,
     "test_every_surface_agrees_with_the_tlp_table",
     EverySurfaceAgreesWithTheTLPTable.check_every_surface_agrees_with_the_tlp_table,
     surface_worlds(),
     shards=8,
     examples=SURFACE_EXAMPLES,
-)
+))
 
 
 def _posts_by_thread(thread_ids) -> dict:

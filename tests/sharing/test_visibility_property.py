@@ -29,7 +29,7 @@ from apps.incidents.models import Incident
 from apps.incidents.services import incident_create
 from apps.sharing.selectors import audience_count, can_view, source_organizations, visible_to
 from apps.sharing.services import audience_set
-from tests.sharing.shards import add_shards
+from tests.sharing.shards import shard_classes
 
 User = get_user_model()
 
@@ -344,10 +344,10 @@ class VisibilityMatchesTheTLPTable(TestCase):
 
 
 # The profile's worlds (400 under ci), in shards that xdist spreads over the cores.
-add_shards(
+globals().update(shard_classes(
     VisibilityMatchesTheTLPTable,
     "test_visible_to_and_can_view_agree_with_the_tlp_table",
     VisibilityMatchesTheTLPTable.check_visible_to_and_can_view_agree_with_the_tlp_table,
     worlds(),
     shards=4,
-)
+))
