@@ -66,11 +66,13 @@ run: check-python $(STAMP_RUN) translations
 
 # The suite on SQLite with eager Celery, whatever the caller's environment says;
 # .ci/run repeats it on PostgreSQL + Redis. pytest's "no tests collected" (5) is a failure.
+# On every core (pytest-xdist); PYTEST_XDIST= runs it in one process.
+PYTEST_XDIST ?= -n auto --dist loadscope
 test: check-python $(STAMP_DEV) translations
 	@mkdir -p var
 	@env -u DATABASE_URL -u REDIS_URL -u EMAIL_URL -u RENKEI_REQUIRE_ALL \
 	  DJANGO_SETTINGS_MODULE=portal.settings.test \
-	  $(VENV_PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  $(VENV_PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 

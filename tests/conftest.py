@@ -62,6 +62,16 @@ def pytest_collection_modifyitems(config, items):
                 if require_all:
                     raise pytest.UsageError(f"{item.nodeid}: {reason}")
                 item.add_marker(pytest.mark.skip(reason=reason))
+        # Tests that may start a real Celery worker, and the browser tests (one Chromium):
+        # with REDIS_URL, .ci/run runs them apart in one process (-m broker), never beside
+        # each other under pytest-xdist, where workers of two test processes would purge and
+        # consume the one Redis queue, each task landing in either test database.
+        if (
+            "redis" in item.keywords
+            or "browser" in item.keywords
+            or "task_runner" in getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.broker)
 
 
 @pytest.fixture(autouse=True)

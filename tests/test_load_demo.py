@@ -1,5 +1,6 @@
 """`load_demo`: an idempotent demo world and a manifest that tells the truth about it."""
 
+import copy
 import datetime
 import io
 import json
@@ -8,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from apps.communities.models import (
@@ -41,15 +43,35 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+# One demo world for the whole module (building it is the dear part, ~10 s a time): it is
+# written inside a transaction that stays open until the module ends and is then rolled
+# back; each test runs in a savepoint inside it (pytest-django's `db`), so whatever a test
+# changes (a rerun, a later fiscal year, a sign-in) is undone before the next one. Under
+# pytest-xdist, --dist loadscope keeps the module on one worker.
+DEMO_PASSWORD = "s3cret-demo"
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DEMO_PASSWORD", DEMO_PASSWORD)
+        with transaction.atomic():
+            path = tmp_path_factory.mktemp("demo") / "out" / "manifest.json"
+            out = io.StringIO()
+            call_command("load_demo", "--manifest", str(path), stdout=out)
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data_printed[:] = [out.getvalue()]
+            try:
+                yield data
+            finally:
+                transaction.set_rollback(True)
+
+
 @pytest.fixture
-def manifest(db, tmp_path, monkeypatch):
-    monkeypatch.setenv("DEMO_PASSWORD", "s3cret-demo")
-    path = tmp_path / "out" / "manifest.json"
-    out = io.StringIO()
-    call_command("load_demo", "--manifest", str(path), stdout=out)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data_printed[:] = [out.getvalue()]
-    return data
+def manifest(demo_world, db, monkeypatch):
+    """The demo world's manifest; the test may change the world (undone after it)."""
+    monkeypatch.setenv("DEMO_PASSWORD", DEMO_PASSWORD)  # a rerun keeps the same passwords
+    return copy.deepcopy(demo_world)
 
 
 data_printed: list[str] = []
@@ -115,7 +137,7 @@ def test_every_kind_of_community_and_a_federation_of_two_isacs(manifest):
 
 def test_each_listed_user_signs_in_with_the_listed_password(manifest):
     for user in manifest["users"]:
-        assert user["password"] == "s3cret-demo"
+        assert user["password"] == DEMO_PASSWORD
         assert Client().login(email=user["email"], password=user["password"]), user["email"]
 
 
@@ -123,7 +145,7 @@ def test_logins_are_printed_as_a_table(manifest):
     printed = data_printed[0]
     for user in manifest["users"]:
         line = next(line for line in printed.splitlines() if line.startswith(user["email"] + " "))
-        assert "s3cret-demo" in line
+        assert DEMO_PASSWORD in line
         for m in user["memberships"]:
             assert f"{m['community']}:{m['role']}" in line
 

@@ -8,10 +8,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an asyncio loop in this thread; Django's ORM would otherwise
-# refuse to be called from the test body while that loop exists.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("RENKEI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
@@ -25,11 +21,20 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole session."""
+    """One headless Chromium per module. Playwright's sync API runs an asyncio loop in this
+    thread; Django's ORM would otherwise refuse to be called while that loop exists. The
+    permission lasts as long as the loop only: a later test (test_settings_env's `check
+    --deploy` in a subprocess) must not inherit it."""
     from playwright.sync_api import sync_playwright
 
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield from _chromium(sync_playwright)
+
+
+def _chromium(sync_playwright):
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(

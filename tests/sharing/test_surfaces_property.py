@@ -34,7 +34,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
-from hypothesis import event, given, settings
+from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
@@ -45,6 +45,7 @@ from apps.incidents.search import incident_search
 from apps.incidents.services import incident_create
 from apps.sharing.services import audience_set
 from tests.conftest import verified_login
+from tests.sharing.shards import shard_classes
 from tests.sharing.test_visibility_property import (
     Choice,
     Item,
@@ -153,9 +154,7 @@ class EverySurfaceAgreesWithTheTLPTable(TestCase):
                 audience_set(item=obj, actor=users[item.author], **chosen(item.final))
         return users, communities, objects
 
-    @settings(max_examples=SURFACE_EXAMPLES)
-    @given(surface_worlds())
-    def test_every_surface_agrees_with_the_tlp_table(self, world_and_kinds):
+    def check_every_surface_agrees_with_the_tlp_table(self, world_and_kinds):
         world, kinds = world_and_kinds
         users, communities, objects = self.build(world, kinds)
         event(f"{len(objects)} items" if objects else "no items")
@@ -183,6 +182,17 @@ class EverySurfaceAgreesWithTheTLPTable(TestCase):
             check.posts(posts)
             check.search_function(user)
             check.no_hidden_source()
+
+
+# SURFACE_EXAMPLES worlds in shards that xdist spreads over the cores (a world costs ~0.5 s).
+globals().update(shard_classes(
+    EverySurfaceAgreesWithTheTLPTable,
+    "test_every_surface_agrees_with_the_tlp_table",
+    EverySurfaceAgreesWithTheTLPTable.check_every_surface_agrees_with_the_tlp_table,
+    surface_worlds(),
+    shards=8,
+    examples=SURFACE_EXAMPLES,
+))
 
 
 def _posts_by_thread(thread_ids) -> dict:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
-from hypothesis import event, given
+from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
@@ -29,6 +29,7 @@ from apps.incidents.models import Incident
 from apps.incidents.services import incident_create
 from apps.sharing.selectors import audience_count, can_view, source_organizations, visible_to
 from apps.sharing.services import audience_set
+from tests.sharing.shards import shard_classes
 
 User = get_user_model()
 
@@ -318,8 +319,7 @@ class VisibilityMatchesTheTLPTable(TestCase):
                 audience_set(item=incident, actor=users[item.author], **chosen(item.final))
         return users, incidents
 
-    @given(worlds())
-    def test_visible_to_and_can_view_agree_with_the_tlp_table(self, world: World):
+    def check_visible_to_and_can_view_agree_with_the_tlp_table(self, world: World):
         users, incidents = self.build(world)
         event(f"{min(len(incidents), 3)}+ items" if incidents else "no items")
         for item in world.items:
@@ -341,3 +341,13 @@ class VisibilityMatchesTheTLPTable(TestCase):
             )
             for item, incident in zip(world.items, incidents, strict=True):
                 assert (sources[incident.pk] is not None) == knows_source(world, person, item)
+
+
+# The profile's worlds (400 under ci), in shards that xdist spreads over the cores.
+globals().update(shard_classes(
+    VisibilityMatchesTheTLPTable,
+    "test_visible_to_and_can_view_agree_with_the_tlp_table",
+    VisibilityMatchesTheTLPTable.check_visible_to_and_can_view_agree_with_the_tlp_table,
+    worlds(),
+    shards=4,
+))
