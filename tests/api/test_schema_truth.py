@@ -169,3 +169,27 @@ def test_unknown_api_url_answers_json_404(client):
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
     assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("moment", ["0435-11-04T13:13:46.548+21:20", "2100-01-01T00:00:00Z"])
+def test_an_implausible_moment_is_refused_not_echoed_in_an_unreadable_offset(
+        answers, alice, community, moment):
+    """Found by schemathesis: year 435 was stored and answered in Tokyo's local mean time
+    (+09:18:59), which is no RFC 3339 date-time."""
+    response = answers(alice, "POST", "/api/v1/incidents/", body={
+        "community": community.slug, "title": "t", "category": "other", "tlp": "GREEN",
+        "detected_at": moment})
+    assert response.status_code == 400
+    assert "between 1970 and 2100" in response.json()["detected_at"][0]
+
+
+def test_a_moment_with_a_far_offset_is_stored_in_utc(answers, alice, community):
+    """ISO 8601 allows offsets to ±23:59; PostgreSQL refuses past ±15:59."""
+    response = answers(alice, "POST", "/api/v1/incidents/", body={
+        "community": community.slug, "title": "t", "category": "other", "tlp": "GREEN",
+        "detected_at": "2026-11-30T23:30:00+21:20"})
+    assert response.status_code == 201, response.content
+    from apps.incidents.models import Incident
+
+    detected = Incident.objects.get(pk=response.json()["id"]).detected_at
+    assert detected.isoformat() == "2026-11-30T02:10:00+00:00"

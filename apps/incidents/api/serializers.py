@@ -28,6 +28,7 @@ from apps.incidents.models import (
 )
 from apps.sharing.selectors import source_organizations
 from apps.sharing.tlp import TLP
+from portal.api_fields import MomentField
 
 
 def _inline_choice(choices):
@@ -158,8 +159,8 @@ class IndicatorInputSerializer(serializers.Serializer):
     value = serializers.CharField(
         max_length=2048, help_text=_("Defanged forms (hxxp://, [.]) are accepted.")
     )
-    first_seen = serializers.DateTimeField(required=False, allow_null=True)
-    last_seen = serializers.DateTimeField(required=False, allow_null=True)
+    first_seen = MomentField(required=False, allow_null=True)
+    last_seen = MomentField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -183,8 +184,8 @@ class IncidentWriteSerializer(serializers.Serializer):
                                     required=False, default=list)
     attack_stage = serializers.ChoiceField(choices=Tactic.choices, required=False,
                                            allow_blank=True, default="")
-    detected_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    detected_at = MomentField(required=False, allow_null=True, default=None)
+    occurred_at = MomentField(required=False, allow_null=True, default=None)
     techniques = serializers.ListField(
         child=serializers.CharField(max_length=12), required=False, default=list,
         help_text=_("ATT&CK technique ids, e.g. T1566.001."),
@@ -307,7 +308,7 @@ class SightingWriteSerializer(serializers.Serializer):
                                      help_text=_("Id of the incident you saw too…"))
     indicator = _VisibleIndicatorField(required=False, allow_null=True,
                                        help_text=_("…or of one of its indicators."))
-    seen_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    seen_at = MomentField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     show_organization = serializers.BooleanField(required=False, default=False)
 
