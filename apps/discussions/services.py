@@ -25,9 +25,9 @@ from apps.sharing.auditing import text_redacted
 from apps.sharing.models import AudienceChange
 from apps.sharing.selectors import can_view
 from apps.sharing.services import (
-    audience_reposition,
     anonymity_set,
     audience_actor_check,
+    audience_reposition,
     audience_set,
     author_membership,
 )

@@ -4,7 +4,6 @@ through `apps.sharing`), writes from `services`; an invisible thread or post is 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,13 @@ from apps.discussions.forms import EXPOSURE_FIELD, PostEditForm, PostForm, Threa
 from apps.discussions.models import Post, Thread
 from apps.sharing.auditing import item_viewed
 from apps.sharing.forms import AudienceForm
-from apps.sharing.selectors import audience_count, recipients_of, source_organizations
+from apps.sharing.pages import request_page
+from apps.sharing.selectors import (
+    audience_count,
+    recipients_of,
+    source_organizations,
+    visible_to,
+)
 from apps.sharing.services import SHARING_ROLES
 
 THREADS_PER_PAGE = 30
@@ -66,11 +71,20 @@ class ThreadListView(CommunityReadMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        threads = selectors.threads_visible_to(self.request.user, community=self.community)
-        self.require_known(threads)
-        page = Paginator(threads, THREADS_PER_PAGE).get_page(self.request.GET.get("page"))
-        page.object_list = selectors.threads_decorate(page.object_list, self.request.user)
-        context.update(page=page, threads=page.object_list, can_post=can_post(self.membership))
+        user = self.request.user
+        self.require_known(visible_to(user, Thread.objects.filter(community=self.community)))
+        listing = request_page(
+            user,
+            Thread.objects.filter(community=self.community),
+            self.request.GET,
+            size=THREADS_PER_PAGE,
+            decorate=selectors.threads_listing,
+        )
+        context.update(
+            listing=listing,
+            threads=selectors.threads_decorate(listing.items, user),
+            can_post=can_post(self.membership),
+        )
         return context
 
 

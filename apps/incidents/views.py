@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from apps.communities.models import Community, Role, Sector
 from apps.communities.views import CommunityMixin, CommunityReadMixin
@@ -24,17 +24,23 @@ from apps.incidents.models import Incident
 from apps.sharing.auditing import item_viewed
 from apps.sharing.exposure import find_exposures
 from apps.sharing.forms import AudienceForm
+from apps.sharing.pages import request_page
 from apps.sharing.selectors import recipients_of, source_organizations, visible_to
 from apps.sharing.services import SHARING_ROLES
 
 
-def incidents_for(user, community):
-    """The incidents ``user`` may see from this community's pages: its own, and those that
-    communities federated with it opened to the federation. `visible_to` decides; the
-    community scope only says where they are listed."""
+def listed_here(community):
+    """The incidents this community's pages list: its own, and those that communities
+    federated with it opened to the federation — before visibility, which `sharing` applies."""
     partners = Community.objects.filter(federations__communities=community).values("pk")
-    here = Q(community=community) | Q(federated=True, community_id__in=partners)
-    return visible_to(user, Incident.objects.filter(here))
+    return Incident.objects.filter(Q(community=community) | Q(federated=True,
+                                                              community_id__in=partners))
+
+
+def incidents_for(user, community):
+    """The incidents ``user`` may see from this community's pages. `visible_to` decides; the
+    community scope only says where they are listed."""
+    return visible_to(user, listed_here(community))
 
 
 def incident_for(user, community, pk) -> Incident:
@@ -52,43 +58,42 @@ def can_edit(membership, incident) -> bool:
     return incident.author_id == membership.user_id or membership.role == Role.SECRETARIAT
 
 
-class IncidentListView(CommunityReadMixin, ListView):
+class IncidentListView(CommunityReadMixin, TemplateView):
     """Open to anyone: a signed-out visitor or a non-member reads what `visible_to` gives
-    them (TLP:CLEAR), and a non-member who may see nothing here gets a 404."""
+    them (TLP:CLEAR), and a non-member who may see nothing here gets a 404. Pages come from
+    `sharing.pages` (keyset cursors, capped count)."""
 
     template_name = "incidents/incident_list.html"
-    context_object_name = "incidents"
     paginate_by = 25
-
-    def get_queryset(self):
-        self.require_known(incidents_for(self.request.user, self.community))
-        self.filterset = IncidentFilter(
-            self.request.GET or None,
-            queryset=incidents_for(self.request.user, self.community),
-            request=self.request,
-        )
-        return selectors.with_counts(
-            self.filterset.qs.select_related("author_organization", "community")
-        ).order_by("-created_at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = list(context["incidents"])
-        sources = source_organizations(page, self.request.user)
+        user = self.request.user
+        self.require_known(incidents_for(user, self.community))
+        filterset = IncidentFilter(
+            self.request.GET or None, queryset=listed_here(self.community), request=self.request
+        )
+        listing = request_page(
+            user,
+            filterset.qs,
+            self.request.GET,
+            size=self.paginate_by,
+            decorate=lambda rows: selectors.with_counts(
+                rows.select_related("author_organization", "community")
+            ),
+        )
+        sources = source_organizations(listing.items, user)
+        query = self.request.GET.copy()
+        query.pop("cursor", None)
         context.update(
-            incidents=page,
-            rows=[(incident, sources[incident.pk]) for incident in page],
-            filter=self.filterset,
+            listing=listing,
+            incidents=listing.items,
+            rows=[(incident, sources[incident.pk]) for incident in listing.items],
+            filter=filterset,
             can_share=self.membership is not None and self.membership.role in SHARING_ROLES,
-            query_string=_without_page(self.request.GET),
+            query_string=query.urlencode(),
         )
         return context
-
-
-def _without_page(querydict) -> str:
-    params = querydict.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 class IncidentDetailView(CommunityReadMixin, TemplateView):

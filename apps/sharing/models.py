@@ -206,7 +206,8 @@ class AudienceRow(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(group__isnull=True) | Q(user__isnull=True), name="audience_one_principal"
+                condition=Q(group__isnull=True) | Q(user__isnull=True),
+                name="audience_one_principal",
             ),
         ]
 

@@ -116,12 +116,13 @@ def visible_page(
     size: int,
     after: Cursor | None = None,
     decorate: Callable[[QuerySet], QuerySet] = lambda rows: rows,
+    reach: Reach | None = None,
 ) -> Page:
     """The page of ``queryset`` (filtered, NOT yet narrowed by visibility, nor decorated)
     that ``user`` may see, after ``after``. Its rows are then fetched by id through
     ``decorate`` (select_related, prefetch_related, annotations), so the sort never carries
     wide rows. Two queries plus ``decorate``'s, whatever the number of items."""
-    reach = reach_of(user)
+    reach = reach or reach_of(user)
     union, params = _union(queryset, reach, after=after, limit=size + 1)
     # ORDER BY and LIMIT of the compound itself: no extra level of nesting for SQLite's parser.
     sql = f"{union} ORDER BY page_pos DESC, page_id DESC LIMIT %s"
@@ -142,11 +143,53 @@ def visible_page(
     )
 
 
-def visible_count(user, queryset: QuerySet, *, cap: int = COUNT_CAP) -> Count:
+def visible_count(
+    user, queryset: QuerySet, *, cap: int = COUNT_CAP, reach: Reach | None = None
+) -> Count:
     """How many items of ``queryset`` ``user`` may see: exact up to ``cap``, otherwise
     ``Count(cap, exact=False)`` ("1,000+"). Each range scan stops after ``cap + 1`` rows."""
-    union, params = _union(queryset, reach_of(user), after=None, limit=cap + 1)
+    union, params = _union(queryset, reach or reach_of(user), after=None, limit=cap + 1)
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({union}) u", params)
         (found,) = cursor.fetchone()
     return Count(value=min(found, cap), exact=found <= cap)
+
+
+@dataclass
+class ListPage:
+    """A web list's page: its items, the count to show, and the query strings of the first
+    and the next page (keeping every filter, so a search can be bookmarked)."""
+
+    items: list
+    count: Count
+    next_query: str | None
+    first_query: str | None  # None on the first page
+
+
+def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda rows: rows
+                 ) -> ListPage:
+    """`visible_page` and `visible_count` for a browser list: the cursor comes from
+    ``params`` (request.GET); one that this portal did not write raises Http404."""
+    from django.http import Http404
+
+    after = None
+    if raw := params.get("cursor"):
+        try:
+            after = Cursor.decode(raw)
+        except ValueError:
+            raise Http404 from None
+    reach = reach_of(user)
+    page = visible_page(user, queryset, size=size, after=after, decorate=decorate, reach=reach)
+    rest = params.copy()
+    rest.pop("cursor", None)
+    next_query = None
+    if page.next is not None:
+        rest["cursor"] = page.next.encode()
+        next_query = rest.urlencode()
+        rest.pop("cursor")
+    return ListPage(
+        items=page.items,
+        count=visible_count(user, queryset, reach=reach),
+        next_query=next_query,
+        first_query=rest.urlencode() if after is not None else None,
+    )

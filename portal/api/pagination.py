@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apps.sharing.pages import COUNT_CAP, Cursor, visible_count, visible_page
+from apps.sharing.selectors import reach_of
 
 
 class VisibleCursorPagination(BasePagination):
@@ -36,10 +37,10 @@ class VisibleCursorPagination(BasePagination):
                 after = Cursor.decode(raw)
             except ValueError:
                 raise NotFound(self.invalid_cursor_message) from None
-        page = visible_page(
-            request.user, queryset, size=self.page_size(request), after=after, decorate=decorate
-        )
-        self.count = visible_count(request.user, queryset)
+        reach = reach_of(request.user)
+        page = visible_page(request.user, queryset, size=self.page_size(request), after=after,
+                            decorate=decorate, reach=reach)
+        self.count = visible_count(request.user, queryset, reach=reach)
         self.next = page.next
         return page.items
 
@@ -99,7 +100,7 @@ class VisibleCursorPagination(BasePagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": str(_("Items per page (1–200).")),
+                "description": str(_("Items per page, at most 200.")),
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]

@@ -25,8 +25,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from apps.communities.models import Community, Federation, Membership, Organization
-from apps.incidents.models import Incident
+from apps.incidents.models import (
+    Incident,
+    IncidentGroupObjectPermission,
+    IncidentUserObjectPermission,
+)
 from apps.incidents.services import incident_create
+from apps.sharing.models import AudienceRow
+from apps.sharing.pages import visible_count, visible_page
 from apps.sharing.selectors import audience_count, can_view, source_organizations, visible_to
 from apps.sharing.services import audience_set
 from tests.sharing.shards import shard_classes
@@ -163,7 +169,7 @@ def _choice(draw, world: World, memberships: dict, community: int) -> Choice:
 def worlds(draw) -> World:
     n_communities, n_orgs, n_users = (
         draw(st.integers(1, 3)),
-        draw(st.integers(1, 4)),
+        draw(st.integers(1, 6)),  # AMBER to 4 or more organisations is one interned group
         draw(st.integers(1, 6)),
     )
     communities = st.integers(0, n_communities - 1)
@@ -334,6 +340,21 @@ class VisibilityMatchesTheTLPTable(TestCase):
             }
             visible = set(visible_to(user, Incident.objects.all()).values_list("pk", flat=True))
             assert visible == expected, (person, world)
+            # A list walked page by page (keyset cursors over the audience rows) holds the same
+            # items, newest first, each once; its count agrees.
+            walked, after = [], None
+            while True:
+                page = visible_page(user, Incident.objects.all(), size=2, after=after)
+                walked += page.items
+                if (after := page.next) is None:
+                    break
+            assert [i.pk for i in walked] == [
+                i.pk for i in sorted(
+                    (i for i in incidents if i.pk in expected),
+                    key=lambda i: (i.created_at, i.pk), reverse=True)
+            ], (person, world)
+            count = visible_count(user, Incident.objects.all())
+            assert (count.value, count.exact) == (len(expected), True)
             for incident in incidents:
                 assert can_view(user, incident) == (incident.pk in expected), (person, incident)
             sources = source_organizations(
@@ -341,6 +362,34 @@ class VisibilityMatchesTheTLPTable(TestCase):
             )
             for item, incident in zip(world.items, incidents, strict=True):
                 assert (sources[incident.pk] is not None) == knows_source(world, person, item)
+        assert audience_rows() == audience_from_grants(), world
+
+
+def audience_rows() -> set:
+    """The materialised audience as (item, principal, community, position)."""
+    return {
+        (row.object_id, ("g", row.group_id) if row.group_id else ("u", row.user_id)
+         if row.user_id else ("public",), row.community_id, row.position)
+        for row in AudienceRow.objects.all()
+    }
+
+
+def audience_from_grants() -> set:
+    """What guardian's grant tables (the record) and the labels say the rows must be: one per
+    view grant, one public row per TLP:CLEAR item — read from the tables, not from `sharing`."""
+    items = {i.pk: i for i in Incident.objects.all()}
+    rows = {
+        (pk, ("public",), i.community_id, i.created_at)
+        for pk, i in items.items()
+        if i.tlp == "CLEAR"
+    }
+    for grant in IncidentGroupObjectPermission.objects.filter(permission__codename="view_incident"):
+        i = items[grant.content_object_id]
+        rows.add((i.pk, ("g", grant.group_id), i.community_id, i.created_at))
+    for grant in IncidentUserObjectPermission.objects.filter(permission__codename="view_incident"):
+        i = items[grant.content_object_id]
+        rows.add((i.pk, ("u", grant.user_id), i.community_id, i.created_at))
+    return rows
 
 
 # The profile's worlds (400 under ci), in shards that xdist spreads over the cores.
