@@ -24,7 +24,7 @@ from django_filters.widgets import DateRangeWidget
 from apps.communities.models import Sector
 from apps.incidents.attack import Tactic
 from apps.incidents.models import Category, Incident, Intent, Status
-from apps.incidents.search import incident_search
+from apps.incidents.search import text_match
 from apps.sharing.tlp import TLP
 from portal.filters import MomentField
 
@@ -96,6 +96,7 @@ class IncidentFilter(django_filters.FilterSet):
         help_text=_("TLP label (repeat for several)"),
         choices=TLP.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a column of the incident: no join, so no duplicate to remove
     )
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
     intent = django_filters.ChoiceFilter(label=_("Apparent intent"), choices=Intent.choices)
@@ -150,8 +151,9 @@ class IncidentFilter(django_filters.FilterSet):
         ]
 
     def filter_text(self, queryset, name, value):
-        user = getattr(self.request, "user", None)
-        return incident_search(user=user, text=value, queryset=queryset)
+        """The words only: the lists narrow by visibility once, in `sharing.pages` (each
+        text source still reads only what the reader may see)."""
+        return text_match(queryset, value, reader=getattr(self.request, "user", None))
 
     def filter_technique(self, queryset, name, value):
         """A technique and its sub-techniques: T1566 also finds T1566.001. A subquery on the
