@@ -2,6 +2,9 @@
 walk: deleting items, threads moving up on a new post, the rebuild from grants that migrations
 and bulk-loaded worlds use, AMBER to every organisation as one interned group, and pages."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -110,3 +113,23 @@ def test_counts_are_exact_up_to_the_cap_and_say_more_beyond(share, alice, bob):
 def test_a_cursor_this_portal_did_not_write_is_refused(text):
     with pytest.raises(ValueError):
         Cursor.decode(text)
+
+
+# Writing a grant or an audience row anywhere but `apps.sharing` would let the two disagree.
+WRITES = re.compile(
+    r"(AudienceRow|ObjectPermission)\b[^\n]*\.(create|bulk_create|update|delete|get_or_create|"
+    r"update_or_create)\(|\b(assign_perm|remove_perm|bulk_assign_perm)\("
+)
+
+
+def test_only_sharing_writes_grants_and_audience_rows():
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for base in ("apps", "portal")
+        for path in (root / base).rglob("*.py")
+        if "migrations" not in path.parts and (root / "apps" / "sharing") not in path.parents
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if WRITES.search(line)
+    ]
+    assert offenders == []
