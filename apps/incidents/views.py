@@ -24,7 +24,12 @@ from apps.incidents.models import Incident
 from apps.sharing.auditing import item_viewed
 from apps.sharing.exposure import find_exposures
 from apps.sharing.forms import AudienceForm
-from apps.sharing.selectors import recipients_of, source_organizations, visible_to
+from apps.sharing.selectors import (
+    addressed_to,
+    recipients_of,
+    source_organizations,
+    visible_to,
+)
 from apps.sharing.services import SHARING_ROLES
 
 
@@ -423,7 +428,9 @@ class AddressedToMeView(CommunityMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         incidents = list(
-            selectors.addressed_to(self.request.user).filter(community=self.community)[:200]
+            addressed_to(self.request.user, Incident.objects.filter(community=self.community))
+            .select_related("community", "author_organization")
+            .order_by("-created_at", "pk")[:200]
         )
         sources = source_organizations(incidents, self.request.user)
         context["rows"] = [(incident, sources[incident.pk]) for incident in incidents]

@@ -185,3 +185,43 @@ def source_label(item, viewer) -> str:
     secretariat" for an anonymous item."""
     organization = source_organization(item, viewer)
     return organization.display_name if organization else _("via the secretariat")
+
+
+def addressed_to(user, queryset: QuerySet) -> QuerySet:
+    """ "Addressed to me", for any kind of shared content: among ``queryset``, the TLP:RED
+    items naming ``user`` and the TLP:AMBER / AMBER+STRICT items naming the organisation
+    ``user`` represents in the item's community (an active membership) — among those they
+    may see, not their own. One query; ordering and related rows are the caller's.
+
+    AMBER goes to the organisation the user acts for *there*, not to their name: a colleague
+    named on a RED item is not "my organisation"."""
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    model = queryset.model
+    by_org = model._meta.get_field("recipient_organizations")
+    by_user = model._meta.get_field("recipient_users")
+    my_organization = Membership.objects.filter(
+        user_id=user.pk,
+        status=MembershipStatus.ACTIVE,
+        community_id=OuterRef(OuterRef("community_id")),
+    ).values("organization_id")
+    names_my_organization = Exists(
+        by_org.remote_field.through.objects.filter(
+            **{
+                f"{by_org.m2m_field_name()}_id": OuterRef("pk"),
+                f"{by_org.m2m_reverse_field_name()}_id__in": my_organization,
+            }
+        )
+    )
+    names_me = Exists(
+        by_user.remote_field.through.objects.filter(
+            **{
+                f"{by_user.m2m_field_name()}_id": OuterRef("pk"),
+                f"{by_user.m2m_reverse_field_name()}_id": user.pk,
+            }
+        )
+    )
+    addressed = queryset.filter(
+        Q(names_me, tlp=TLP.RED) | Q(names_my_organization, tlp__in=list(AMBERS))
+    ).exclude(author_id=user.pk)
+    return visible_to(user, addressed)

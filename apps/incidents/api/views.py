@@ -31,7 +31,7 @@ from apps.incidents.api.filters import (
 from apps.incidents.models import AttackTechnique, Incident, Indicator, Sighting, UsageFeedback
 from apps.sharing.audience import member_organizations
 from apps.sharing.auditing import item_viewed
-from apps.sharing.selectors import visible_to
+from apps.sharing.selectors import addressed_to, visible_to
 
 TAG = "incidents"
 
@@ -224,7 +224,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
 
     @action(detail=False, methods=["get"], url_path="addressed-to-me")
     def addressed_to_me(self, request):
-        addressed = selectors.addressed_to(request.user).values("pk")
+        addressed = addressed_to(request.user, Incident.objects.all()).values("pk")
         queryset = self.filter_queryset(self.get_queryset().filter(pk__in=addressed))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
