@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.communities.models import Community, Membership, MembershipStatus, Role
+from apps.communities.models import Community, Membership
 from apps.discussions.models import Post, PostRevision, Thread
 from apps.sharing import exposure
 from apps.sharing.audience import audience_resolve
 from apps.sharing.auditing import text_redacted
 from apps.sharing.models import AudienceChange
-from apps.sharing.selectors import can_view
+from apps.sharing.selectors import can_view, may_change
 from apps.sharing.services import (
     anonymity_set,
     audience_actor_check,
@@ -277,16 +277,9 @@ def post_edit(*, post: Post, editor, body: str, confirmed_exposures: Iterable[st
 
 def post_moderator_check(*, post: Post, actor) -> None:
     """Refuse (PermissionDenied) anyone but the post's author or the active secretariat of
-    its community: who may delete a post or purge its text."""
-    if post.author_id == actor.pk:
-        return
-    is_secretariat = Membership.objects.filter(
-        user_id=actor.pk,
-        community_id=post.community_id,
-        status=MembershipStatus.ACTIVE,
-        role=Role.SECRETARIAT,
-    ).exists()
-    if not is_secretariat:
+    its community who sees the thread (`apps.sharing.selectors.may_change`): who may delete
+    a post or purge its text."""
+    if not may_change(actor, post, seen_through=post.thread):
         raise PermissionDenied(
             _("Only the author or the secretariat can delete or redact this post.")
         )

@@ -11,14 +11,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from apps.communities.models import Role
 from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.discussions import selectors, services
 from apps.discussions.forms import EXPOSURE_FIELD, PostEditForm, PostForm, ThreadForm
 from apps.discussions.models import Post, Thread
 from apps.sharing.auditing import item_viewed
 from apps.sharing.forms import AudienceForm
-from apps.sharing.selectors import audience_count, recipients_of, source_organizations
+from apps.sharing.selectors import (
+    audience_count,
+    changeable,
+    may_change,
+    recipients_of,
+    source_organizations,
+)
 from apps.sharing.services import SHARING_ROLES
 
 THREADS_PER_PAGE = 30
@@ -29,33 +34,12 @@ def can_post(membership) -> bool:
     return membership is not None and membership.role in SHARING_ROLES
 
 
-def can_change_audience(membership, thread) -> bool:
-    """The thread's author, or the secretariat (who already sees it, or the thread would be
-    404): the rule `apps.sharing.services` re-checks when the audience is set."""
-    if membership is None or not membership.is_active:
-        return False
-    if membership.community_id != thread.community_id:
-        return False
-    return thread.author_id == membership.user_id or membership.role == Role.SECRETARIAT
-
-
-def can_moderate(membership, thread) -> bool:
-    """The secretariat of the thread's community (deletes and redacts anyone's posts); the
-    rule `services.post_moderator_check` re-checks."""
-    return (
-        membership is not None
-        and membership.is_active
-        and membership.community_id == thread.community_id
-        and membership.role == Role.SECRETARIAT
-    )
-
-
-def can_set_anonymity(membership, thread) -> bool:
+def can_set_anonymity(user, thread) -> bool:
     """Naming the source of an anonymous thread: its author alone; hiding the source of a
-    named one: its author or the secretariat (`apps.sharing.services.anonymity_set`)."""
-    if not can_change_audience(membership, thread):
+    named one: whoever may change the thread (`apps.sharing.services.anonymity_set`)."""
+    if not may_change(user, thread):
         return False
-    return not thread.anonymous or thread.author_id == membership.user_id
+    return not thread.anonymous or thread.author_id == user.pk
 
 
 class ThreadListView(CommunityReadMixin, TemplateView):
@@ -172,6 +156,9 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
             self.request.user,
         )
         may_post = can_post(self.membership)
+        allowed = changeable(self.request.user, posts, seen_through=thread)
+        for post in posts:
+            post.may_change = post.pk in allowed  # delete and redact
         audience = recipients_of(thread) if thread.shows_recipients else None
         context.update(
             thread=thread,
@@ -184,9 +171,8 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
             ),
             audience_users=thread.recipient_users.all() if audience else [],
             reach=_reach(thread, audience) if audience else None,
-            can_change_audience=can_change_audience(self.membership, thread),
-            can_moderate=can_moderate(self.membership, thread),
-            can_set_anonymity=can_set_anonymity(self.membership, thread),
+            can_change_audience=may_change(self.request.user, thread),
+            can_set_anonymity=can_set_anonymity(self.request.user, thread),
         )
         return context
 
@@ -246,7 +232,7 @@ class ThreadAudienceView(CommunityMixin, ThreadMixin, TemplateView):
 
     def load(self) -> Thread:
         thread = self.get_thread()
-        if not can_change_audience(self.membership, thread):
+        if not may_change(self.request.user, thread):
             raise PermissionDenied(
                 _("Only the author or the secretariat can change who sees this thread.")
             )
@@ -349,10 +335,10 @@ class ThreadAnonymityView(CommunityMixin, ThreadMixin, TemplateView):
 
     def load(self) -> Thread:
         thread = self.get_thread()
-        if not can_set_anonymity(self.membership, thread):
+        if not can_set_anonymity(self.request.user, thread):
             raise PermissionDenied(
                 _("Only the author can name the organisation behind an anonymous item.")
-                if thread.anonymous and can_change_audience(self.membership, thread)
+                if thread.anonymous and may_change(self.request.user, thread)
                 else _("Only the author or the secretariat can change who sees this thread.")
             )
         return thread
@@ -470,7 +456,7 @@ class PostHistoryView(PostMixin, TemplateView):
             thread=thread,
             post=post,
             revisions=selectors.revisions_of(post),
-            can_purge=post.is_own or can_moderate(self.membership, thread),
+            can_purge=may_change(self.request.user, post, seen_through=thread),
         )
         return context
 

@@ -25,7 +25,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.communities.models import Community, Membership, MembershipStatus, Organization, Role
+from apps.communities.models import Community, Membership, MembershipStatus, Organization
+from apps.communities.selectors import is_active_member
 from apps.incidents.attack import technique_id_validate
 from apps.incidents.models import (
     AttackTechnique,
@@ -39,7 +40,7 @@ from apps.incidents.models import (
     UsageFeedback,
 )
 from apps.sharing.exposure import exposure_message, find_exposures, unconfirmed
-from apps.sharing.selectors import can_view, source_organization
+from apps.sharing.selectors import can_view, may_change, source_organization
 from apps.sharing.services import SHARING_ROLES, anonymity_set, audience_set, author_membership
 from apps.sharing.tlp import TLP
 
@@ -127,18 +128,12 @@ def _refuse_own_item(*, user, incident: Incident, organization_id: int | None) -
 
 
 def _check_editor(incident: Incident, actor) -> None:
-    """The author, or the active secretariat of the community who can see the item."""
-    if not actor.is_authenticated:
-        raise PermissionDenied(_("Only the author or the secretariat can change this item."))
-    membership = Membership.objects.filter(
-        user_id=actor.pk, community_id=incident.community_id, status=MembershipStatus.ACTIVE
-    ).first()
-    if membership is None:
+    """The author, or the active secretariat of the community who can see the item
+    (`apps.sharing.selectors.may_change`)."""
+    if may_change(actor, incident):
+        return
+    if actor.is_authenticated and not is_active_member(actor, incident.community_id):
         raise PermissionDenied(_("Only active members of this community can change its items."))
-    if actor.pk == incident.author_id:
-        return
-    if membership.role == Role.SECRETARIAT and can_view(actor, incident):
-        return
     raise PermissionDenied(_("Only the author or the secretariat can change this item."))
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from apps.communities.models import Community, Role, Sector
+from apps.communities.models import Community, Sector
 from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.incidents import selectors, services
 from apps.incidents.filters import IncidentFilter
@@ -26,6 +26,7 @@ from apps.sharing.exposure import find_exposures
 from apps.sharing.forms import AudienceForm
 from apps.sharing.selectors import (
     addressed_to,
+    may_change,
     recipients_of,
     source_organizations,
     visible_to,
@@ -47,14 +48,6 @@ def incident_for(user, community, pk) -> Incident:
         return incidents_for(user, community).select_related("author_organization").get(pk=pk)
     except (Incident.DoesNotExist, ValidationError):
         raise Http404 from None
-
-
-def can_edit(membership, incident) -> bool:
-    """The author, or the secretariat (which already sees it): the same rule as
-    `apps.sharing.services` applies when the audience is set."""
-    if membership is None or not membership.is_active:
-        return False
-    return incident.author_id == membership.user_id or membership.role == Role.SECRETARIAT
 
 
 class IncidentListView(CommunityReadMixin, ListView):
@@ -115,7 +108,7 @@ def incident_context(user, membership, incident) -> dict:
     """What the detail page shows, each part read through the domain selectors (which start
     from `visible_to`)."""
     source = source_organizations([incident], user)[incident.pk]
-    editable = can_edit(membership, incident) and incident.community_id == membership.community_id
+    editable = may_change(user, incident)
     # ``membership`` is None for a reader who is not an active member here (signed out, or
     # reading what is public): they read, and do nothing else.
     sightings = list(
@@ -238,7 +231,7 @@ class IncidentFormView(CommunityMixin, View):
             incident = incident_for(self.request.user, self.community, self.kwargs["pk"])
             if incident.community_id != self.community.pk:
                 raise Http404
-            if not can_edit(self.membership, incident):
+            if not may_change(self.request.user, incident):
                 # Visible, so its existence is no secret: say why, as the thread page does.
                 raise PermissionDenied(
                     _("Only the author or the secretariat can change who sees this item.")
