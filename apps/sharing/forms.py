@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.communities.models import Community, Membership, MembershipStatus
-from apps.sharing.audience import AMBERS, COMMUNITY_WIDE, audience_resolve, member_organizations
+from apps.communities.models import Community, Membership, MembershipStatus, Organization
+from apps.sharing.audience import AMBERS, COMMUNITY_WIDE, member_organizations
+from apps.sharing.recipients import recipients_read
 from apps.sharing.selectors import audience_count
 from apps.sharing.tlp import TLP
 
@@ -27,9 +28,12 @@ class AudienceForm(forms.Form):
     tlp = forms.ChoiceField(
         label=_("TLP label"), choices=TLP.choices, widget=forms.RadioSelect, initial=TLP.AMBER
     )
+    # The fields take any organisation, and anyone with a membership here, so that a choice
+    # the picker does not offer is refused by `recipients_read` in the words the API and
+    # load_demo use; the picker offers ``organization_choices`` and ``people``.
     organizations = forms.ModelMultipleChoiceField(
         label=_("Organisations that receive it"),
-        queryset=None,
+        queryset=Organization.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -48,13 +52,15 @@ class AudienceForm(forms.Form):
             membership = Membership.objects.filter(user=author, community=community).first()
             author_organization = membership and membership.organization
         self.author_organization = author_organization
-        self.fields["organizations"].queryset = member_organizations(community).order_by("name")
-        self.fields["users"].queryset = (
+        self.organization_choices = member_organizations(community).order_by("name")
+        members = Membership.objects.filter(community=community)
+        self.fields["users"].queryset = get_user_model().objects.filter(
+            pk__in=members.values("user_id")
+        )
+        self.people = (
             get_user_model()
             .objects.filter(
-                pk__in=Membership.objects.filter(
-                    community=community, status=MembershipStatus.ACTIVE
-                ).values("user_id")
+                pk__in=members.filter(status=MembershipStatus.ACTIVE).values("user_id")
             )
             .order_by("display_name", "email")
         )
@@ -77,11 +83,7 @@ class AudienceForm(forms.Form):
         if tlp in AMBERS and data.get("organizations") is None:
             data["organizations"] = []
         try:
-            audience_resolve(
-                community=self.community,
-                author_organization_id=self.author_organization and self.author_organization.pk,
-                **self.choice(data),
-            )
+            recipients_read(community=self.community, **self.choice(data))
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 target = field if field in self.fields else None
@@ -116,10 +118,10 @@ class AudienceForm(forms.Form):
         if self.is_bound:
             if self.data.get("tlp") in AMBERS:
                 return self._posted("organizations")
-            return {org.pk for org in self.fields["organizations"].queryset}
+            return {org.pk for org in self.organization_choices}
         initial = self.initial.get("organizations")
         if initial is None:
-            return {org.pk for org in self.fields["organizations"].queryset}
+            return {org.pk for org in self.organization_choices}
         return {getattr(org, "pk", org) for org in initial}
 
     def ticked_users(self) -> set[int]:

@@ -6,7 +6,6 @@ Writes go through `apps.discussions.services`; their refusals become 400 (403 fo
 whose role does not share, e.g. an observer).
 """
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +23,6 @@ from rest_framework.response import Response
 
 from apps.communities.api.scopes import communities_for
 from apps.communities.api.views import ReadsForAnyone, ScopedViewSet, service_errors
-from apps.communities.models import Membership, MembershipStatus
 from apps.discussions import selectors, services
 from apps.discussions.api.filters import PostFilter, ThreadFilter
 from apps.discussions.api.serializers import (
@@ -39,8 +37,8 @@ from apps.discussions.api.serializers import (
 )
 from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident
-from apps.sharing.audience import member_organizations
 from apps.sharing.auditing import item_viewed
+from apps.sharing.recipients import recipients_read
 from apps.sharing.selectors import visible_to
 from apps.sharing.services import audience_actor_check
 from portal.api_schema import ErrorSerializer
@@ -48,39 +46,13 @@ from portal.api_schema import ErrorSerializer
 TAG = "discussions"
 
 
-def _organizations(community, slugs):
-    if slugs is None:
-        return None
-    found = list(member_organizations(community).filter(slug__in=slugs))
-    unknown = sorted(set(slugs) - {org.slug for org in found})
-    if unknown:
-        raise ValidationError(
-            {
-                "organizations": _("Not member organisations of this community: %(names)s.")
-                % {"names": ", ".join(unknown)}
-            }
-        )
-    return found
-
-
-def _users(community, emails):
-    if not emails:
-        return []
-    wanted = {email.lower() for email in emails}
-    members = Membership.objects.filter(community=community).exclude(status=MembershipStatus.LEFT)
-    found = list(
-        get_user_model().objects.filter(pk__in=members.values("user_id"), email__in=wanted)
+def _audience(data: dict, community) -> dict:
+    """The recipient choice of the API (slugs, e-mail addresses) as the services take it,
+    read by `apps.sharing.recipients` like the web picker's."""
+    return recipients_read(
+        community=community,
+        **{name: data[name] for name in ("tlp", "organizations", "users", "federated")},
     )
-    unknown = sorted(wanted - {user.email.lower() for user in found})
-    if unknown:
-        raise ValidationError(
-            {
-                "users": _("Not members of this community: %(names)s.")
-                % {"names": ", ".join(unknown)}
-            }
-        )
-    return found
-
 
 @extend_schema_view(
     list=extend_schema(
@@ -183,10 +155,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
                 community=community,
                 title=data["title"],
                 body=data["body"],
-                tlp=data["tlp"],
-                organizations=_organizations(community, data["organizations"]),
-                users=_users(community, data["users"]),
-                federated=data["federated"],
+                **_audience(data, community),
                 anonymous=data["anonymous"],
                 incident=incident,
                 confirmed_exposures=data["confirmed_exposures"],
@@ -216,12 +185,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         data = serializer.validated_data
         with service_errors():
             services.thread_update_audience(
-                thread=thread,
-                actor=request.user,
-                tlp=data["tlp"],
-                organizations=_organizations(thread.community, data["organizations"]),
-                users=_users(thread.community, data["users"]),
-                federated=data["federated"],
+                thread=thread, actor=request.user, **_audience(data, thread.community)
             )
         thread = self.get_queryset().filter(pk=thread.pk).first()
         if thread is None:  # the actor narrowed it out of their own sight

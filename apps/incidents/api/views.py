@@ -6,7 +6,6 @@ only narrows that set (`scope`). Anything outside answers 404, like something th
 exist. Writes go through `apps.incidents.services`; their refusals become 400 (or 403).
 """
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +18,6 @@ from rest_framework.response import Response
 
 from apps.accounts.api.mixins import UserPreferencesMixin
 from apps.communities.api.views import ReadsForAnyone, service_errors
-from apps.communities.models import Organization
 from apps.incidents import selectors, services
 from apps.incidents.api import serializers as s
 from apps.incidents.api.filters import (
@@ -29,8 +27,8 @@ from apps.incidents.api.filters import (
     SightingFilter,
 )
 from apps.incidents.models import AttackTechnique, Incident, Indicator, Sighting, UsageFeedback
-from apps.sharing.audience import member_organizations
 from apps.sharing.auditing import item_viewed
+from apps.sharing.recipients import recipients_read
 from apps.sharing.selectors import addressed_to, visible_to
 
 TAG = "incidents"
@@ -62,47 +60,15 @@ class VisibleViewSet(UserPreferencesMixin, viewsets.GenericViewSet):
         return Response(serializer_class(fresh, context=context).data, status=code)
 
 
-def _organizations(slugs, field: str) -> list[Organization]:
-    slugs = list(dict.fromkeys(slugs))
-    found = list(Organization.objects.filter(slug__in=slugs))
-    unknown = set(slugs) - {org.slug for org in found}
-    if unknown:
-        raise ValidationError({field: _("Unknown organisations: %(slugs)s.")
-                               % {"slugs": ", ".join(sorted(unknown))}})
-    return found
-
-
-def _users(emails) -> list:
-    emails = list(dict.fromkeys(email.lower() for email in emails))
-    query = Q(pk__in=[])
-    for email in emails:
-        query |= Q(email__iexact=email)
-    found = list(get_user_model().objects.filter(query))
-    unknown = set(emails) - {user.email.lower() for user in found}
-    if unknown:
-        raise ValidationError({"users": _("Not members of this community: %(names)s.")
-                               % {"names": ", ".join(sorted(unknown))}})
-    return found
+CHOICE_FIELDS = ("tlp", "organizations", "exclude_organizations", "users", "federated")
 
 
 def _audience(data: dict, community) -> dict:
     """The recipient choice of the API (slugs, exclusions, e-mail addresses) as the
-    services take it (organisations and users)."""
-    audience = {}
-    if "tlp" in data:
-        audience["tlp"] = data["tlp"]
-    if data.get("organizations") is not None:
-        audience["organizations"] = _organizations(data["organizations"], "organizations")
-    if data.get("exclude_organizations"):
-        excluded = {org.pk for org in _organizations(data["exclude_organizations"],
-                                                     "exclude_organizations")}
-        chosen = audience.get("organizations") or list(member_organizations(community))
-        audience["organizations"] = [org for org in chosen if org.pk not in excluded]
-    if data.get("users"):
-        audience["users"] = _users(data["users"])
-    if "federated" in data:
-        audience["federated"] = data["federated"]
-    return audience
+    services take it, read by `apps.sharing.recipients` like the web picker's."""
+    return recipients_read(
+        community=community, **{name: data[name] for name in CHOICE_FIELDS if name in data}
+    )
 
 
 INCIDENT_FIELDS = ("title", "summary", "category", "intent", "status", "sectors",
