@@ -51,7 +51,7 @@ class SignedInWithSession(permissions.BasePermission):
     message = _("API tokens can only be managed when signed in on the website, not with a "
                 "token.")
 
-    refuses_reads = True  # documented as a 403 on every operation (portal.api_schema)
+    refuses_reads = True  # documented as a 403 on every operation (portal.api.schema)
 
     def has_permission(self, request, view):
         return isinstance(request.successful_authenticator, SessionAuthentication)

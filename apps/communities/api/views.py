@@ -5,15 +5,12 @@ Views stay thin: what a caller may see comes from ``scopes``, every write goes t
 ``apps.communities.services``.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from apps.accounts.api.mixins import UserPreferencesMixin
@@ -40,17 +37,6 @@ from apps.communities.services import (
 )
 
 TAG = "communities"
-
-
-@contextmanager
-def service_errors():
-    """A refusal from a service becomes a 400 carrying its (translated) message."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            raise ValidationError(error.message_dict) from error
-        raise ValidationError({"detail": " ".join(error.messages)}) from error
 
 
 class SecretariatWrites(permissions.BasePermission):
@@ -219,18 +205,16 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         serializer = MembershipUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with service_errors():
-            membership = membership_change_role(
-                membership=membership, role=data.get("role", membership.role),
-                organization=data.get("organization"), actor=request.user,
-            )
+        membership = membership_change_role(
+            membership=membership, role=data.get("role", membership.role),
+            organization=data.get("organization"), actor=request.user,
+        )
         return self._answer(membership)
 
     def _decide(self, decision: str) -> Response:
         membership = self.get_object()
-        with service_errors():
-            membership = membership_decide(membership=membership, action=decision,
-                                           actor=self.request.user)
+        membership = membership_decide(membership=membership, action=decision,
+                                       actor=self.request.user)
         return self._answer(membership)
 
     @action(detail=True, methods=["post"])
@@ -292,12 +276,11 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         community = data["community"]
         if not scopes.is_secretariat(request.user, community.pk):
             raise PermissionDenied(_("Only the secretariat of this community may invite."))
-        with service_errors():
-            invitation = invitation_create(
-                community=community, email=data["email"], name=data["name"],
-                organization=data["organization"], role=data["role"],
-                language=data.get("language") or community.default_language,
-                invited_by=request.user,
-            )
+        invitation = invitation_create(
+            community=community, email=data["email"], name=data["name"],
+            organization=data["organization"], role=data["role"],
+            language=data.get("language") or community.default_language,
+            invited_by=request.user,
+        )
         invitation = self.get_queryset().get(pk=invitation.pk)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)

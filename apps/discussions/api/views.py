@@ -22,7 +22,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from apps.communities.api.scopes import communities_for
-from apps.communities.api.views import ReadsForAnyone, ScopedViewSet, service_errors
+from apps.communities.api.views import ReadsForAnyone, ScopedViewSet
 from apps.discussions import selectors, services
 from apps.discussions.api.filters import PostFilter, ThreadFilter
 from apps.discussions.api.serializers import (
@@ -41,7 +41,7 @@ from apps.sharing.auditing import item_viewed
 from apps.sharing.recipients import recipients_read
 from apps.sharing.selectors import visible_to
 from apps.sharing.services import audience_actor_check
-from portal.api_schema import ErrorSerializer
+from portal.api.schema import ErrorSerializer
 
 TAG = "discussions"
 
@@ -149,17 +149,16 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
             )
             if incident is None:
                 raise ValidationError({"incident": _("Unknown incident.")})
-        with service_errors():
-            thread = services.thread_create(
-                author=request.user,
-                community=community,
-                title=data["title"],
-                body=data["body"],
-                **_audience(data, community),
-                anonymous=data["anonymous"],
-                incident=incident,
-                confirmed_exposures=data["confirmed_exposures"],
-            )
+        thread = services.thread_create(
+            author=request.user,
+            community=community,
+            title=data["title"],
+            body=data["body"],
+            **_audience(data, community),
+            anonymous=data["anonymous"],
+            incident=incident,
+            confirmed_exposures=data["confirmed_exposures"],
+        )
         thread = self.get_queryset().get(pk=thread.pk)
         return Response(self._data(thread), status=status.HTTP_201_CREATED)
 
@@ -168,10 +167,9 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         audience_actor_check(item=thread, actor=request.user)  # 403, whatever the body
         serializer = ThreadUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with service_errors():
-            services.thread_anonymity_set(
-                thread=thread, actor=request.user, anonymous=serializer.validated_data["anonymous"]
-            )
+        services.thread_anonymity_set(
+            thread=thread, actor=request.user, anonymous=serializer.validated_data["anonymous"]
+        )
         return Response(self._data(self.get_queryset().get(pk=thread.pk)))
 
     @action(detail=True, methods=["post"])
@@ -183,10 +181,9 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         serializer = ThreadAudienceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with service_errors():
-            services.thread_update_audience(
-                thread=thread, actor=request.user, **_audience(data, thread.community)
-            )
+        services.thread_update_audience(
+            thread=thread, actor=request.user, **_audience(data, thread.community)
+        )
         thread = self.get_queryset().filter(pk=thread.pk).first()
         if thread is None:  # the actor narrowed it out of their own sight
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -305,17 +302,16 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             parent = Post.objects.filter(thread=thread, pk=data["parent"]).first()
             if parent is None:
                 raise ValidationError({"parent": _("You can only reply to a post of this thread.")})
-        with service_errors():
-            try:
-                post = services.post_add(
-                    author=request.user,
-                    thread=thread,
-                    body=data["body"],
-                    parent=parent,
-                    confirmed_exposures=data["confirmed_exposures"],
-                )
-            except Thread.DoesNotExist as error:
-                raise NotFound(_("No such thread.")) from error
+        try:
+            post = services.post_add(
+                author=request.user,
+                thread=thread,
+                body=data["body"],
+                parent=parent,
+                confirmed_exposures=data["confirmed_exposures"],
+            )
+        except Thread.DoesNotExist as error:
+            raise NotFound(_("No such thread.")) from error
         return Response(self._data(self._fresh(post)), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -324,25 +320,17 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             raise PermissionDenied(_("Only the author of a post can edit it."))
         serializer = PostEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with service_errors():
-            try:
-                post = services.post_edit(
-                    post=post,
-                    editor=request.user,
-                    body=serializer.validated_data["body"],
-                    confirmed_exposures=serializer.validated_data["confirmed_exposures"],
-                )
-            except Post.DoesNotExist as error:
-                raise NotFound from error
+        post = services.post_edit(
+            post=post,
+            editor=request.user,
+            body=serializer.validated_data["body"],
+            confirmed_exposures=serializer.validated_data["confirmed_exposures"],
+        )
         return Response(self._data(self._fresh(post)))
 
     def destroy(self, request, *args, **kwargs):
         post = self.get_object()
-        with service_errors():
-            try:
-                services.post_delete(post=post, actor=request.user)
-            except Post.DoesNotExist as error:
-                raise NotFound from error
+        services.post_delete(post=post, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
@@ -354,11 +342,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def purge(self, request, pk=None):
         post = self.get_object()
         services.post_moderator_check(post=post, actor=request.user)
-        with service_errors():
-            try:
-                post = services.post_purge(post=post, actor=request.user)
-            except Post.DoesNotExist as error:
-                raise NotFound from error
+        post = services.post_purge(post=post, actor=request.user)
         return Response(self._data(self._fresh(post)))
 
     @action(
@@ -374,9 +358,5 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         found = selectors.revisions_of(post).filter(pk=revision).first()
         if found is None:
             raise NotFound(_("No such revision."))
-        with service_errors():
-            try:
-                found = services.post_revision_purge(revision=found, actor=request.user)
-            except Post.DoesNotExist as error:
-                raise NotFound from error
+        found = services.post_revision_purge(revision=found, actor=request.user)
         return Response(PostRevisionSerializer(found).data)

@@ -17,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.api.mixins import UserPreferencesMixin
-from apps.communities.api.views import ReadsForAnyone, service_errors
+from apps.communities.api.views import ReadsForAnyone
 from apps.incidents import selectors, services
 from apps.incidents.api import serializers as s
 from apps.incidents.api.filters import (
@@ -156,15 +156,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         community = data["community"]
-        with service_errors():
-            incident = services.incident_create(
-                author=request.user, community=community,
-                techniques=data["techniques"],
-                indicators=data["indicators"],
-                confirmed_exposures=data["confirmed_exposures"],
-                **{name: data[name] for name in INCIDENT_FIELDS},
-                **_audience(data, community),
-            )
+        incident = services.incident_create(
+            author=request.user, community=community,
+            techniques=data["techniques"],
+            indicators=data["indicators"],
+            confirmed_exposures=data["confirmed_exposures"],
+            **{name: data[name] for name in INCIDENT_FIELDS},
+            **_audience(data, community),
+        )
         return self.answer(incident, s.IncidentSerializer, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -178,14 +177,13 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
         data = {name: value for name, value in serializer.validated_data.items()
                 if name in request.data}
         changes = {name: data[name] for name in INCIDENT_FIELDS if name in data}
-        with service_errors():
-            incident = services.incident_update(
-                incident=incident, actor=request.user,
-                confirmed_exposures=data.get("confirmed_exposures", ()),
-                techniques=data.get("techniques"),
-                **changes,
-                **_audience(data, incident.community),
-            )
+        incident = services.incident_update(
+            incident=incident, actor=request.user,
+            confirmed_exposures=data.get("confirmed_exposures", ()),
+            techniques=data.get("techniques"),
+            **changes,
+            **_audience(data, incident.community),
+        )
         return self.answer(incident, s.IncidentSerializer)
 
     @action(detail=False, methods=["get"], url_path="addressed-to-me")
@@ -267,13 +265,11 @@ class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                                 context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        with service_errors():
-            indicator = services.indicator_add(actor=request.user, **data)
+        indicator = services.indicator_add(actor=request.user, **data)
         return self.answer(indicator, s.IndicatorSerializer, status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        with service_errors():
-            services.indicator_remove(indicator=instance, actor=self.request.user)
+        services.indicator_remove(indicator=instance, actor=self.request.user)
 
     @action(detail=False, methods=["get"])
     def lookup(self, request):
@@ -318,12 +314,11 @@ class SightingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
                                                context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with service_errors():
-            sighting = services.sighting_add(
-                user=request.user, incident=data.get("incident"),
-                indicator=data.get("indicator"), note=data["note"], seen_at=data["seen_at"],
-                show_organization=data["show_organization"],
-            )
+        sighting = services.sighting_add(
+            user=request.user, incident=data.get("incident"),
+            indicator=data.get("indicator"), note=data["note"], seen_at=data["seen_at"],
+            show_organization=data["show_organization"],
+        )
         return self.answer(sighting, s.SightingSerializer, status.HTTP_201_CREATED)
 
 
@@ -358,9 +353,8 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
                                                context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with service_errors():
-            feedback = services.feedback_add(user=request.user, incident=data["incident"],
-                                             action=data["action"], note=data["note"])
+        feedback = services.feedback_add(user=request.user, incident=data["incident"],
+                                         action=data["action"], note=data["note"])
         return self.answer(feedback, s.FeedbackSerializer, status.HTTP_201_CREATED)
 
 
