@@ -7,14 +7,13 @@ Views stay thin: what a caller may see comes from ``scopes``, every write goes t
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from apps.accounts.api.mixins import UserPreferencesMixin
-from apps.communities.api import scopes
+from apps.communities.api import schema, scopes
 from apps.communities.api.filters import (
     CommunityFilter,
     InvitationFilter,
@@ -35,8 +34,6 @@ from apps.communities.services import (
     membership_change_role,
     membership_decide,
 )
-
-TAG = "communities"
 
 
 class SecretariatWrites(permissions.BasePermission):
@@ -90,20 +87,7 @@ class ScopedViewSet(UserPreferencesMixin, viewsets.GenericViewSet):
         return self.scope(self.request.user)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List your communities"),
-        description=_("The communities where you are an active member, with your role and "
-                      "organisation in each."),
-        tags=[TAG],
-    ),
-    retrieve=extend_schema(
-        summary=_("Read one of your communities"),
-        description=_("By slug. A community you are not an active member of answers 404, "
-                      "as if it did not exist."),
-        tags=[TAG],
-    ),
-)
+@schema.communities
 class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Community
     serializer_class = CommunitySerializer
@@ -114,20 +98,7 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         return scopes.communities_for(user)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List organisations"),
-        description=_("Organisations with active members in the communities you actively "
-                      "belong to; `?community=<slug>` narrows to one of them."),
-        tags=[TAG],
-    ),
-    retrieve=extend_schema(
-        summary=_("Read an organisation"),
-        description=_("By slug; 404 unless it has active members in one of your "
-                      "communities."),
-        tags=[TAG],
-    ),
-)
+@schema.organizations
 class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Organization
     serializer_class = OrganizationSerializer
@@ -138,52 +109,8 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         return scopes.organizations_for(user)
 
 
-MEMBERSHIP_DECISIONS = {
-    "approve": (_("Approve a membership"),
-                _("Secretariat only: a membership awaiting approval becomes active.")),
-    "suspend": (_("Suspend a membership"),
-                _("Secretariat only: the member loses access on their next request; what "
-                  "they wrote stays.")),
-    "reactivate": (_("Reactivate a membership"),
-                   _("Secretariat only: a suspended member becomes active again — or is "
-                     "asked first to accept the current agreement.")),
-    "remove": (_("Remove a membership"),
-               _("Secretariat only: the member leaves the community and their open "
-                 "invitations are revoked; what they wrote stays.")),
-}
 
-
-def _decision_schema(name: str):
-    summary, description = MEMBERSHIP_DECISIONS[name]
-    return extend_schema(summary=summary, description=description, request=None,
-                         responses={200: MembershipSerializer}, tags=[TAG])
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List memberships"),
-        description=_("Members of a community see its active memberships; its secretariat "
-                      "sees every status. Filter with `?community=<slug>`, `role`, `status`, "
-                      "`organization`."),
-        tags=[TAG],
-    ),
-    retrieve=extend_schema(
-        summary=_("Read a membership"),
-        description=_("404 for a membership you cannot see."),
-        tags=[TAG],
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a member's role or organisation"),
-        description=_("Secretariat only (403 for other members of the community)."),
-        request=MembershipUpdateSerializer,
-        responses={200: MembershipSerializer},
-        tags=[TAG],
-    ),
-    approve=_decision_schema("approve"),
-    suspend=_decision_schema("suspend"),
-    reactivate=_decision_schema("reactivate"),
-    remove=_decision_schema("remove"),
-)
+@schema.memberships
 class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.UpdateModelMixin, ScopedViewSet):
     model = Membership
@@ -234,31 +161,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._decide("remove")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List invitations"),
-        description=_("Secretariat only: the invitations of the communities whose "
-                      "secretariat you are (others get an empty list). Filter with "
-                      "`?community=<slug>`, `email`, `state`. The link itself is never "
-                      "shown: it only travels by e-mail."),
-        tags=[TAG],
-    ),
-    retrieve=extend_schema(
-        summary=_("Read an invitation"),
-        description=_("Secretariat only; 404 for anyone else."),
-        tags=[TAG],
-    ),
-    create=extend_schema(
-        summary=_("Invite a person"),
-        description=_("Secretariat only (403 for other members): creates the account if "
-                      "needed, an `invited` membership and a single-use link that is "
-                      "e-mailed in the chosen language. Inviting again revokes the earlier "
-                      "link."),
-        request=InvitationCreateSerializer,
-        responses={201: InvitationSerializer},
-        tags=[TAG],
-    ),
-)
+@schema.invitations
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.CreateModelMixin, ScopedViewSet):
     model = Invitation
