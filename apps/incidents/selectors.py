@@ -176,10 +176,7 @@ def achievement_feedback(incident: Incident) -> dict[str, int]:
 
 
 def techniques_for_picker(*, include_deprecated: bool = False) -> QuerySet[AttackTechnique]:
-    """The ATT&CK techniques a picker offers (id and name), loading the shipped catalogue
-    first if the table is empty."""
-    from apps.incidents.attack import catalogue_ensure
-
-    catalogue_ensure()
+    """The ATT&CK techniques a picker offers (id and name). The catalogue is loaded by
+    migrate (`apps.incidents.attack.catalogue_after_migrate`), never here: a read only reads."""
     queryset = AttackTechnique.objects.all()
     return queryset if include_deprecated else queryset.filter(deprecated=False)

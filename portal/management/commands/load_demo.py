@@ -39,7 +39,6 @@ from apps.communities.models import (
 from apps.discussions import services as discussion_services
 from apps.discussions.models import Post, Thread
 from apps.incidents import services as incident_services
-from apps.incidents.attack import catalogue_ensure
 from apps.incidents.indicators import indicator_normalize
 from apps.incidents.models import Incident, Sighting, UsageFeedback
 from apps.meetings.models import Meeting, MeetingSeries
@@ -347,7 +346,6 @@ def _reactions(world: DemoWorld, incident: Incident, data: dict) -> None:
 def load_incidents(world: DemoWorld) -> None:
     """Incidents in both ISACs under every label, some anonymous, one federated GREEN and
     one federated CLEAR, with indicators, ATT&CK techniques, sightings, feedback and views."""
-    catalogue_ensure()  # a database whose data migrations were skipped (tests) has none
     for data in demo_data.INCIDENTS:
         incident = _incident(world, data)
         _reactions(world, incident, data)
