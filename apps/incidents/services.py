@@ -39,12 +39,13 @@ from apps.incidents.models import (
     Status,
     UsageFeedback,
 )
-from apps.sharing.exposure import exposure_message, find_exposures, unconfirmed
+from apps.sharing.exposure import exposure_check
 from apps.sharing.selectors import can_view, may_change, source_organization
 from apps.sharing.services import SHARING_ROLES, anonymity_set, audience_set, author_membership
 from apps.sharing.tlp import TLP
 
-# Fields of an incident that `incident_update` may change (besides the audience).
+# Fields of an incident that an author writes and `incident_update` may change (besides the
+# audience): the web form and the API pass exactly these.
 EDITABLE_FIELDS = (
     "title",
     "summary",
@@ -79,20 +80,6 @@ def _techniques(ids: Iterable[str]) -> list[AttackTechnique]:
             {"techniques": _("Unknown ATT&CK techniques: %(ids)s.") % {"ids": ", ".join(missing)}}
         )
     return [found[technique_id] for technique_id in dict.fromkeys(wanted)]
-
-
-def _check_exposures(
-    *, texts: Mapping[str, str], indicators: Iterable[str], confirmed: Iterable[str]
-) -> list[str]:
-    """Refuse to share while victim-betraying data is unconfirmed; return every confirmed
-    match (to remember on the incident)."""
-    findings = find_exposures(texts, indicators)
-    confirmed = list(confirmed)
-    left = unconfirmed(findings, confirmed)
-    if left:
-        raise ValidationError({"exposures": exposure_message(left)}, code="exposure")
-    matched = {finding.match.lower() for finding in findings}
-    return sorted({text for text in confirmed if text.lower() in matched})
 
 
 def _incident_texts(incident: Incident) -> dict[str, str]:
@@ -266,7 +253,7 @@ def incident_create(
         )
     incident.save()
     new_indicators = [_indicator(incident, author, data) for data in indicators]
-    incident.confirmed_exposures = _check_exposures(
+    incident.confirmed_exposures = exposure_check(
         texts=_incident_texts(incident),
         indicators=[i.value for i in new_indicators],
         confirmed=confirmed_exposures,
@@ -325,7 +312,7 @@ def incident_update(
             )
         incident.techniques.set(chosen)
     indicator_values = list(incident.indicators.values_list("value", flat=True))
-    incident.confirmed_exposures = _check_exposures(
+    incident.confirmed_exposures = exposure_check(
         texts=_incident_texts(incident),
         indicators=indicator_values,
         confirmed=[*incident.confirmed_exposures, *confirmed_exposures],
@@ -381,7 +368,7 @@ def indicator_add(
             "note": note,
         },
     )
-    confirmed = _check_exposures(
+    confirmed = exposure_check(
         texts={str(_("indicator note")): note},
         indicators=[indicator.value],
         confirmed=[*incident.confirmed_exposures, *confirmed_exposures],

@@ -22,7 +22,6 @@ from apps.incidents.filters import IncidentFilter
 from apps.incidents.forms import FeedbackForm, IncidentForm, SightingForm
 from apps.incidents.models import Incident
 from apps.sharing.auditing import item_viewed
-from apps.sharing.exposure import find_exposures
 from apps.sharing.forms import AudienceForm
 from apps.sharing.selectors import (
     addressed_to,
@@ -273,9 +272,7 @@ class IncidentFormView(CommunityMixin, View):
         try:
             incident = self.save(incident_form, audience_form, confirmed)
         except ValidationError as error:
-            findings = None
-            if hasattr(error, "error_dict") and "exposures" in error.error_dict:
-                findings = self.findings(incident_form)
+            findings = getattr(error, "findings", None)  # `sharing.exposure.ExposureFound`
             _add_errors(error, incident_form, audience_form)
             return self.render(incident_form, audience_form, findings=findings, status=400)
         except PermissionDenied as error:
@@ -284,32 +281,9 @@ class IncidentFormView(CommunityMixin, View):
         messages.success(request, _("Incident saved.") if self.incident else _("Incident shared."))
         return redirect("incidents:detail", self.community.slug, incident.pk)
 
-    def findings(self, incident_form) -> list:
-        """The victim-data findings to confirm, with the same texts the service checks."""
-        data = incident_form.cleaned_data
-        texts = {str(_("title")): data.get("title", ""), str(_("summary")): data.get("summary", "")}
-        indicators = [row["value"] for row in data.get("indicators") or []]
-        if self.incident is not None:
-            indicators += list(self.incident.indicators.values_list("value", flat=True))
-        return find_exposures(texts, indicators)
-
     def save(self, incident_form, audience_form, confirmed) -> Incident:
         data = incident_form.cleaned_data
-        fields = {
-            name: data[name]
-            for name in (
-                "title",
-                "summary",
-                "category",
-                "intent",
-                "status",
-                "detected_at",
-                "occurred_at",
-                "attack_stage",
-                "sectors",
-                "anonymous",
-            )
-        }
+        fields = {name: data[name] for name in services.EDITABLE_FIELDS}
         choice = audience_form.choice(audience_form.cleaned_data)
         if self.incident is None:
             return services.incident_create(

@@ -67,10 +67,6 @@ def _audience(data: dict, community) -> dict:
     )
 
 
-INCIDENT_FIELDS = ("title", "summary", "category", "intent", "status", "sectors",
-                   "attack_stage", "detected_at", "occurred_at", "anonymous")
-
-
 @schema.incidents
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleViewSet):
     model = Incident
@@ -102,7 +98,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
             techniques=data["techniques"],
             indicators=data["indicators"],
             confirmed_exposures=data["confirmed_exposures"],
-            **{name: data[name] for name in INCIDENT_FIELDS},
+            **{name: data[name] for name in services.EDITABLE_FIELDS},
             **_audience(data, community),
         )
         return self.answer(incident, s.IncidentSerializer, status.HTTP_201_CREATED)
@@ -117,7 +113,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
         serializer.is_valid(raise_exception=True)
         data = {name: value for name, value in serializer.validated_data.items()
                 if name in request.data}
-        changes = {name: data[name] for name in INCIDENT_FIELDS if name in data}
+        changes = {name: data[name] for name in services.EDITABLE_FIELDS if name in data}
         incident = services.incident_update(
             incident=incident, actor=request.user,
             confirmed_exposures=data.get("confirmed_exposures", ()),
