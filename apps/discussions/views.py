@@ -25,6 +25,7 @@ from apps.sharing.selectors import (
     source_organizations,
 )
 from apps.sharing.services import SHARING_ROLES
+from portal.forms import add_refusal
 
 THREADS_PER_PAGE = 30
 
@@ -102,21 +103,10 @@ class ThreadCreateView(CommunityMixin, TemplateView):
         return redirect("discussions:detail", self.community.slug, thread.pk)
 
     def render(self, form, audience_form, status=200):
-        count = None
-        if audience_form.is_bound and audience_form.is_valid():
-            count = audience_form.count()
-        elif not audience_form.is_bound:
-            initial = {
-                "tlp": audience_form.fields["tlp"].initial,
-                "organizations": None,
-                "users": [],
-                "federated": False,
-            }
-            count = audience_form.count(initial)
         context = self.get_context_data(
             form=form,
             audience_form=audience_form,
-            audience_count=count,
+            audience_count=audience_form.shown_count(),
             can_post=self.membership.role in SHARING_ROLES,
             fixed_organization=audience_form.author_organization,
             fixed_user=self.request.user,
@@ -238,28 +228,13 @@ class ThreadAudienceView(CommunityMixin, ThreadMixin, TemplateView):
             )
         return thread
 
-    def audience_form(self, thread: Thread, data=None) -> AudienceForm:
-        audience = recipients_of(thread)
-        return AudienceForm(
-            data,
-            initial={
-                "tlp": audience.tlp,
-                "organizations": audience.organizations,
-                "users": audience.users,
-                "federated": audience.federated,
-            },
-            community=self.community,
-            author=thread.author,
-            author_organization=thread.author_organization,
-        )
-
     def get(self, request, *args, **kwargs):
         thread = self.load()
-        return self.render(thread, self.audience_form(thread))
+        return self.render(thread, AudienceForm.for_item(item=thread))
 
     def post(self, request, *args, **kwargs):
         thread = self.load()
-        form = self.audience_form(thread, request.POST)
+        form = AudienceForm.for_item(request.POST, item=thread)
         if not form.is_valid():
             return self.render(thread, form, status=400)
         try:
@@ -269,7 +244,7 @@ class ThreadAudienceView(CommunityMixin, ThreadMixin, TemplateView):
         except Thread.DoesNotExist:
             raise Http404 from None
         except ValidationError as error:
-            _audience_errors(error, form)
+            add_refusal(error, form)
             return self.render(thread, form, status=400)
         except PermissionDenied as error:
             form.add_error(None, str(error))
@@ -288,42 +263,12 @@ class ThreadAudienceView(CommunityMixin, ThreadMixin, TemplateView):
             "membership": self.membership,
             "thread": thread,
             "audience_form": audience_form,
-            "audience_count": _form_count(audience_form),
+            "audience_count": audience_form.shown_count(),
             # Read through `sharing`, which records the secretariat being shown the source.
             "fixed_organization": source_organizations([thread], self.request.user)[thread.pk],
             "fixed_user": thread.author,
         }
         return render(self.request, self.template_name, context, status=status)
-
-
-def _form_count(audience_form) -> int | None:
-    """The number of readers the picker shows: for what was posted when it is valid, else
-    for the audience as it stands (None when it cannot be counted, or is public)."""
-    if audience_form.is_bound:
-        data = audience_form.cleaned_data if audience_form.is_valid() else None
-    else:
-        data = {
-            "tlp": audience_form.initial["tlp"],
-            "organizations": audience_form.initial.get("organizations"),
-            "users": audience_form.initial.get("users") or [],
-            "federated": audience_form.initial.get("federated", False),
-        }
-    if data is None:
-        return None
-    try:
-        return audience_form.count(data)
-    except ValidationError:
-        return None
-
-
-def _audience_errors(error: ValidationError, audience_form) -> None:
-    """Put a refusal from `sharing` or from the thread's rules next to the picker field it
-    is about; the rest on top."""
-    if not hasattr(error, "error_dict"):
-        audience_form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        audience_form.add_error(field if field in audience_form.fields else None, errors)
 
 
 class ThreadAnonymityView(CommunityMixin, ThreadMixin, TemplateView):

@@ -31,6 +31,7 @@ from apps.sharing.selectors import (
     visible_to,
 )
 from apps.sharing.services import SHARING_ROLES
+from portal.forms import add_refusal
 
 
 def incidents_for(user, community):
@@ -238,25 +239,16 @@ class IncidentFormView(CommunityMixin, View):
             self.incident = incident
 
     def forms(self, data=None):
-        initial = {}
-        author, author_org = self.request.user, self.membership.organization
-        if self.incident is not None:
-            audience = recipients_of(self.incident)
-            initial = {
-                "tlp": audience.tlp,
-                "organizations": audience.organizations,
-                "users": audience.users,
-                "federated": audience.federated,
-            }
-            author, author_org = self.incident.author, self.incident.author_organization
         incident_form = IncidentForm(data, instance=self.incident, editor=self.request.user)
-        audience_form = AudienceForm(
-            data,
-            initial=initial,
-            community=self.community,
-            author=author,
-            author_organization=author_org,
-        )
+        if self.incident is not None:
+            audience_form = AudienceForm.for_item(data, item=self.incident)
+        else:
+            audience_form = AudienceForm(
+                data,
+                community=self.community,
+                author=self.request.user,
+                author_organization=self.membership.organization,
+            )
         return incident_form, audience_form
 
     def get(self, request, *args, **kwargs):
@@ -273,7 +265,8 @@ class IncidentFormView(CommunityMixin, View):
             incident = self.save(incident_form, audience_form, confirmed)
         except ValidationError as error:
             findings = getattr(error, "findings", None)  # `sharing.exposure.ExposureFound`
-            _add_errors(error, incident_form, audience_form)
+            # The findings are listed to confirm, not repeated as an error.
+            add_refusal(error, incident_form, audience_form, skip=("exposures",))
             return self.render(incident_form, audience_form, findings=findings, status=400)
         except PermissionDenied as error:
             incident_form.add_error(None, str(error) or _("You cannot share this here."))
@@ -305,11 +298,6 @@ class IncidentFormView(CommunityMixin, View):
         )
 
     def render(self, incident_form, audience_form, findings=None, status=200):
-        count = None
-        if audience_form.is_bound and audience_form.is_valid():
-            count = audience_form.count()
-        elif not audience_form.is_bound:
-            count = _initial_count(audience_form)
         checked = set(self.request.POST.getlist("confirmed"))
         context = {
             "community": self.community,
@@ -317,7 +305,7 @@ class IncidentFormView(CommunityMixin, View):
             "incident": self.incident,
             "form": incident_form,
             "audience_form": audience_form,
-            "audience_count": count,
+            "audience_count": audience_form.shown_count(),
             "findings": [(f, f.match in checked) for f in findings or []],
             # The picker marks the source's organisation: read it through `sharing`, which
             # records each time the secretariat is shown the source of an anonymous item.
@@ -328,39 +316,6 @@ class IncidentFormView(CommunityMixin, View):
             "fixed_user": self.incident.author if self.incident else self.request.user,
         }
         return render(self.request, self.template_name, context, status=status)
-
-
-def _initial_count(audience_form) -> int | None:
-    """The count for the form as first shown (nothing posted yet)."""
-    initial = {
-        "tlp": audience_form.initial.get("tlp") or audience_form.fields["tlp"].initial,
-        "organizations": audience_form.initial.get("organizations"),
-        "users": audience_form.initial.get("users") or [],
-        "federated": audience_form.initial.get("federated", False),
-    }
-    try:
-        return audience_form.count(initial)
-    except ValidationError:
-        return None
-
-
-def _add_errors(error: ValidationError, incident_form, audience_form) -> None:
-    """Put the service's refusal next to the field it is about; the rest on top."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            incident_form.add_error(None, message)
-        return
-    for field, errors in error.message_dict.items():
-        if field == "exposures":
-            continue  # shown as the list of findings to confirm
-        if field in audience_form.fields:
-            form = audience_form
-        elif field in incident_form.fields:
-            form = incident_form
-        else:
-            form, field = incident_form, None
-        for message in errors:
-            form.add_error(field, message)
 
 
 class AchievementsView(CommunityMixin, TemplateView):

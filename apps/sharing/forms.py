@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.communities.models import Community, Membership, MembershipStatus, Organization
 from apps.sharing.audience import AMBERS, COMMUNITY_WIDE, member_organizations
 from apps.sharing.recipients import recipients_read
-from apps.sharing.selectors import audience_count
+from apps.sharing.selectors import audience_count, recipients_of
 from apps.sharing.tlp import TLP
+from portal.forms import add_refusal
 
 
 class PersonChoiceField(forms.ModelMultipleChoiceField):
@@ -85,11 +86,26 @@ class AudienceForm(forms.Form):
         try:
             recipients_read(community=self.community, **self.choice(data))
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                target = field if field in self.fields else None
-                for message in messages:
-                    self.add_error(target, message)
+            add_refusal(error, self)
         return data
+
+    @classmethod
+    def for_item(cls, data=None, *, item) -> "AudienceForm":
+        """The picker for changing a saved item's audience: what its author chose, counted
+        for its author (also when the secretariat edits it)."""
+        audience = recipients_of(item)
+        return cls(
+            data,
+            initial={
+                "tlp": audience.tlp,
+                "organizations": audience.organizations,
+                "users": audience.users,
+                "federated": audience.federated,
+            },
+            community=item.community,
+            author=item.author,
+            author_organization=item.author_organization,
+        )
 
     @staticmethod
     def choice(data) -> dict:
@@ -112,6 +128,26 @@ class AudienceForm(forms.Form):
         cleaned data (call `is_valid()` first)."""
         data = self.cleaned_data if data is None else data
         return audience_count(community=self.community, author=self.author, **self.choice(data))
+
+    def shown_count(self) -> int | None:
+        """The count the picker shows: for the posted choice when it is valid, else for the
+        choice as first shown; None when it is public or cannot be counted (a recipient
+        chosen then has left the community since)."""
+        if self.is_bound:
+            if not self.is_valid():
+                return None
+            data = self.cleaned_data
+        else:
+            data = {
+                "tlp": self.initial.get("tlp") or self.fields["tlp"].initial,
+                "organizations": self.initial.get("organizations"),
+                "users": self.initial.get("users") or [],
+                "federated": self.initial.get("federated", False),
+            }
+        try:
+            return self.count(data)
+        except ValidationError:
+            return None
 
     # Helpers for the template: which boxes are ticked, which are fixed.
     def ticked_organizations(self) -> set[int]:
