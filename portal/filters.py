@@ -4,6 +4,7 @@ import datetime
 
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 
@@ -20,3 +21,17 @@ class MomentField(IsoDateTimeField):
 
 class MomentFilter(django_filters.IsoDateTimeFilter):
     field_class = MomentField
+
+
+def community_filter(**extra) -> django_filters.CharFilter:
+    """``?community=<slug>``: only what that community owns."""
+    extra.setdefault("label", _("Slug of the community"))
+    return django_filters.CharFilter(field_name="community__slug", **extra)
+
+
+class CommunityScopedFilterSet(django_filters.FilterSet):
+    """The base of every FilterSet over what a community owns (the tenant key of DESIGN.md):
+    ``?community=<slug>`` narrows to one community. Like every filter, it only narrows a
+    queryset the view has already limited to what the caller may see."""
+
+    community = community_filter()

@@ -3,14 +3,14 @@ from django.urls import include, path
 
 from apps.communities.views import HomeView
 
-handler404 = "portal.api_urls.page_not_found"
+handler404 = "portal.api.urls.page_not_found"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("accounts/", include("apps.accounts.urls")),
     path("accounts/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("admin/", admin.site.urls),
-    path("api/", include("portal.api_urls")),
+    path("api/", include("portal.api.urls")),
     path("", include("apps.communities.urls")),
     path("", include("apps.meetings.urls")),
     path("", include("apps.incidents.urls")),

@@ -34,3 +34,10 @@ def community_members(community: Community):
         .select_related("user", "organization")
         .order_by("organization__name", "user__display_name", "user__email")
     )
+
+
+def is_active_member(user, community_id: int) -> bool:
+    """Whether ``user`` is an active member of that community right now."""
+    return user.is_authenticated and Membership.objects.filter(
+        user_id=user.pk, community_id=community_id, status=MembershipStatus.ACTIVE
+    ).exists()

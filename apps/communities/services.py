@@ -24,6 +24,7 @@ from apps.communities.models import (
     MembershipStatus,
     Organization,
     Role,
+    Sector,
 )
 
 User = get_user_model()
@@ -35,6 +36,19 @@ class InvitationError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
+
+
+@transaction.atomic
+def organization_create(
+    *, name: str, slug: str, sector: str = "", name_en: str = "", website: str = ""
+) -> Organization:
+    """Add an organisation to the portal: it exists once and may join many communities."""
+    organization = Organization(
+        name=name, name_en=name_en, slug=slug, sector=sector or Sector.OTHER, website=website
+    )
+    organization.full_clean()
+    organization.save()
+    return organization
 
 
 def _enqueue_invitation_email(invitation: Invitation) -> None:
@@ -95,6 +109,26 @@ def invitation_create(
     invitation.save()
     _enqueue_invitation_email(invitation)
     return invitation
+
+
+@transaction.atomic
+def invitation_create_with_organization(
+    *,
+    community: Community,
+    email: str,
+    organization_name: str,
+    organization_slug: str,
+    organization_sector: str = "",
+    **invitation,
+) -> Invitation:
+    """Invite someone from an organisation the portal does not know yet. The organisation is
+    created in the same transaction, so a refused invitation leaves none behind."""
+    organization = organization_create(
+        name=organization_name, slug=organization_slug, sector=organization_sector
+    )
+    return invitation_create(
+        community=community, email=email, organization=organization, **invitation
+    )
 
 
 def invitation_resend(*, invitation: Invitation, invited_by=None) -> Invitation:

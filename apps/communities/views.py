@@ -6,7 +6,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +34,6 @@ from apps.communities.models import (
     Invitation,
     Membership,
     MembershipStatus,
-    Organization,
     Role,
 )
 from apps.communities.selectors import community_members, membership_in, memberships_of
@@ -45,11 +43,13 @@ from apps.communities.services import (
     agreement_publish,
     invitation_accept,
     invitation_create,
+    invitation_create_with_organization,
     invitation_get_by_token,
     invitation_resend,
     invitation_revoke,
     membership_change_role,
     membership_decide,
+    organization_create,
 )
 
 
@@ -253,20 +253,19 @@ class InviteView(SecretariatMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        invite = {
+            "community": self.community, "email": data["email"], "name": data["name"],
+            "role": data["role"], "language": data["language"], "invited_by": self.request.user,
+        }
         try:
-            with transaction.atomic():
-                organization = data["organization"]
-                if organization is None:
-                    organization = Organization(
-                        name=data["new_organization_name"], slug=data["new_organization_slug"],
-                        sector=data["new_organization_sector"] or "other")
-                    organization.full_clean()
-                    organization.save()
-                invitation = invitation_create(
-                    community=self.community, email=data["email"], name=data["name"],
-                    organization=organization, role=data["role"], language=data["language"],
-                    invited_by=self.request.user,
+            if data["organization"] is None:
+                invitation = invitation_create_with_organization(
+                    organization_name=data["new_organization_name"],
+                    organization_slug=data["new_organization_slug"],
+                    organization_sector=data["new_organization_sector"], **invite,
                 )
+            else:
+                invitation = invitation_create(organization=data["organization"], **invite)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -325,7 +324,7 @@ class OrganizationCreateView(SecretariatMixin, FormView):
     form_class = OrganizationForm
 
     def form_valid(self, form):
-        organization = form.save()
+        organization = organization_create(**form.cleaned_data)
         messages.success(self.request, _("Organisation %(name)s created.") % {
             "name": organization.display_name})
         return redirect("communities:invite", self.community.slug)

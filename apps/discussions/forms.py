@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.communities.models import Community
 from apps.incidents.models import Incident
 from apps.sharing.selectors import visible_to
+from portal.forms import add_refusal
 
 EXPOSURE_FIELD = "confirmed_exposures"
 
@@ -34,16 +35,7 @@ class ExposureConfirmMixin(forms.Form):
         one of ``others`` (the audience picker)."""
         if getattr(error, "findings", None):
             self.show_findings(error.findings)
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.error_dict.items():
-            for form in (self, *others):
-                if field in form.fields and field != EXPOSURE_FIELD:
-                    form.add_error(field, errors)
-                    break
-            else:
-                self.add_error(None, errors)
+        add_refusal(error, self, *others)
 
 
 class ThreadForm(ExposureConfirmMixin):

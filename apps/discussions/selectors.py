@@ -7,15 +7,13 @@ secretariat (`sharing.source_organizations`). The author's own posts in it are h
 same way, or the first reply would give them away.
 """
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from apps.communities.models import Community, Membership, MembershipStatus
+from apps.communities.models import Community
 from apps.discussions.models import Post, PostRevision, Thread
 from apps.incidents.models import Incident
-from apps.sharing.audience import AMBERS
 from apps.sharing.selectors import source_organizations, visible_to
-from apps.sharing.tlp import TLP
 
 
 def threads_visible_to(user, *, community: Community | None = None) -> QuerySet[Thread]:
@@ -33,38 +31,6 @@ def threads_listing(threads: QuerySet[Thread]) -> QuerySet[Thread]:
         threads.select_related("community", "author_organization")
         .annotate(post_count=Count("posts", filter=Q(posts__deleted=False)))
         .order_by("-last_post_at", "-created_at", "pk")
-    )
-
-
-def threads_addressed_to(user) -> QuerySet[Thread]:
-    """ "Addressed to me", for threads — the same rules as incidents'
-    `apps.incidents.selectors.addressed_to`: the TLP:RED threads naming ``user`` and the
-    TLP:AMBER / AMBER+STRICT threads naming the organisation ``user`` represents in the
-    thread's community (an active membership), among those they may see, not their own,
-    newest first. One query; show the source through `threads_decorate`, which hides it on
-    anonymous threads."""
-    if not user.is_authenticated:
-        return Thread.objects.none()
-    my_organization = Membership.objects.filter(
-        user_id=user.pk,
-        status=MembershipStatus.ACTIVE,
-        community_id=OuterRef(OuterRef("community_id")),
-    ).values("organization_id")
-    names_my_organization = Exists(
-        Thread.recipient_organizations.through.objects.filter(
-            thread_id=OuterRef("pk"), organization_id__in=my_organization
-        )
-    )
-    names_me = Exists(
-        Thread.recipient_users.through.objects.filter(thread_id=OuterRef("pk"), user_id=user.pk)
-    )
-    addressed = Thread.objects.filter(
-        Q(names_me, tlp=TLP.RED) | Q(names_my_organization, tlp__in=list(AMBERS))
-    ).exclude(author_id=user.pk)
-    return (
-        visible_to(user, addressed)
-        .select_related("community", "author_organization")
-        .order_by("-created_at", "pk")
     )
 
 

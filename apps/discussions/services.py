@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.communities.models import Community, Membership, MembershipStatus, Role
+from apps.communities.models import Community, Membership
 from apps.discussions.models import Post, PostRevision, Thread
-from apps.sharing import exposure
 from apps.sharing.audience import audience_resolve
 from apps.sharing.auditing import text_redacted
+from apps.sharing.exposure import exposure_check
 from apps.sharing.models import AudienceChange
-from apps.sharing.selectors import can_view
+from apps.sharing.selectors import can_view, may_change
 from apps.sharing.services import (
     anonymity_set,
     audience_actor_check,
@@ -32,27 +32,6 @@ from apps.sharing.services import (
     author_membership,
 )
 from apps.sharing.tlp import TLP, parse_tlp
-
-
-class ExposureFound(ValidationError):
-    """The text may betray the victim: nothing was saved. ``findings`` lists what was found
-    (`apps.sharing.exposure.Finding`), so that a form can ask for each to be confirmed."""
-
-    def __init__(self, findings: list[exposure.Finding]):
-        self.findings = findings
-        super().__init__(
-            {"confirmed_exposures": exposure.exposure_message(findings)}, code="exposure"
-        )
-
-
-def _exposure_check(*, texts: dict[str, str], confirmed: Iterable[str]) -> None:
-    """Refuse to share text that may betray the victim (e-mail addresses, user names,
-    internal host names, private IPs) until the author confirms each finding — by its
-    matched text — or redacts it. The one place where discussions call
-    `apps.sharing.exposure`; every write of text comes through here."""
-    findings = exposure.unconfirmed(exposure.find_exposures(texts), confirmed or ())
-    if findings:
-        raise ExposureFound(findings)
 
 
 def _poster_membership(*, user, thread: Thread) -> Membership:
@@ -127,7 +106,7 @@ def thread_create(
     _check_incident(incident=incident, author=author, community=community, tlp=tlp)
     if not (body or "").strip():
         raise ValidationError({"body": _("Write the first post of the thread.")})
-    _exposure_check(texts={_("title"): title, _("text"): body}, confirmed=confirmed_exposures)
+    exposure_check(texts={_("title"): title, _("text"): body}, confirmed=confirmed_exposures)
     now = timezone.now()
     thread = Thread(
         **({"id": id} if id is not None else {}),
@@ -220,7 +199,7 @@ def post_add(
         raise ValidationError({"parent": _("You can only reply to a post of this thread.")})
     if not (body or "").strip():
         raise ValidationError({"body": _("The post is empty.")})
-    _exposure_check(texts={_("text"): body}, confirmed=confirmed_exposures)
+    exposure_check(texts={_("text"): body}, confirmed=confirmed_exposures)
     now = timezone.now()
     post = Post(
         community_id=thread.community_id,
@@ -259,7 +238,7 @@ def post_edit(*, post: Post, editor, body: str, confirmed_exposures: Iterable[st
         raise ValidationError({"body": _("The post is empty.")})
     if body == post.body:
         return post
-    _exposure_check(texts={_("text"): body}, confirmed=confirmed_exposures)
+    exposure_check(texts={_("text"): body}, confirmed=confirmed_exposures)
     now = timezone.now()
     # A purged text stays purged: the revision keeps the marker, not the words.
     PostRevision.objects.create(
@@ -280,16 +259,9 @@ def post_edit(*, post: Post, editor, body: str, confirmed_exposures: Iterable[st
 
 def post_moderator_check(*, post: Post, actor) -> None:
     """Refuse (PermissionDenied) anyone but the post's author or the active secretariat of
-    its community: who may delete a post or purge its text."""
-    if post.author_id == actor.pk:
-        return
-    is_secretariat = Membership.objects.filter(
-        user_id=actor.pk,
-        community_id=post.community_id,
-        status=MembershipStatus.ACTIVE,
-        role=Role.SECRETARIAT,
-    ).exists()
-    if not is_secretariat:
+    its community who sees the thread (`apps.sharing.selectors.may_change`): who may delete
+    a post or purge its text."""
+    if not may_change(actor, post, seen_through=post.thread):
         raise PermissionDenied(
             _("Only the author or the secretariat can delete or redact this post.")
         )

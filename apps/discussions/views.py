@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from apps.communities.models import Role
 from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.discussions import selectors, services
 from apps.discussions.forms import EXPOSURE_FIELD, PostEditForm, PostForm, ThreadForm
@@ -20,11 +19,14 @@ from apps.sharing.forms import AudienceForm
 from apps.sharing.pages import request_page
 from apps.sharing.selectors import (
     audience_count,
+    changeable,
+    may_change,
     recipients_of,
     source_organizations,
     visible_to,
 )
 from apps.sharing.services import SHARING_ROLES
+from portal.forms import add_refusal
 
 THREADS_PER_PAGE = 30
 
@@ -34,33 +36,12 @@ def can_post(membership) -> bool:
     return membership is not None and membership.role in SHARING_ROLES
 
 
-def can_change_audience(membership, thread) -> bool:
-    """The thread's author, or the secretariat (who already sees it, or the thread would be
-    404): the rule `apps.sharing.services` re-checks when the audience is set."""
-    if membership is None or not membership.is_active:
-        return False
-    if membership.community_id != thread.community_id:
-        return False
-    return thread.author_id == membership.user_id or membership.role == Role.SECRETARIAT
-
-
-def can_moderate(membership, thread) -> bool:
-    """The secretariat of the thread's community (deletes and redacts anyone's posts); the
-    rule `services.post_moderator_check` re-checks."""
-    return (
-        membership is not None
-        and membership.is_active
-        and membership.community_id == thread.community_id
-        and membership.role == Role.SECRETARIAT
-    )
-
-
-def can_set_anonymity(membership, thread) -> bool:
+def can_set_anonymity(user, thread) -> bool:
     """Naming the source of an anonymous thread: its author alone; hiding the source of a
-    named one: its author or the secretariat (`apps.sharing.services.anonymity_set`)."""
-    if not can_change_audience(membership, thread):
+    named one: whoever may change the thread (`apps.sharing.services.anonymity_set`)."""
+    if not may_change(user, thread):
         return False
-    return not thread.anonymous or thread.author_id == membership.user_id
+    return not thread.anonymous or thread.author_id == user.pk
 
 
 class ThreadListView(CommunityReadMixin, TemplateView):
@@ -132,21 +113,10 @@ class ThreadCreateView(CommunityMixin, TemplateView):
         return redirect("discussions:detail", self.community.slug, thread.pk)
 
     def render(self, form, audience_form, status=200):
-        count = None
-        if audience_form.is_bound and audience_form.is_valid():
-            count = audience_form.count()
-        elif not audience_form.is_bound:
-            initial = {
-                "tlp": audience_form.fields["tlp"].initial,
-                "organizations": None,
-                "users": [],
-                "federated": False,
-            }
-            count = audience_form.count(initial)
         context = self.get_context_data(
             form=form,
             audience_form=audience_form,
-            audience_count=count,
+            audience_count=audience_form.shown_count(),
             can_post=self.membership.role in SHARING_ROLES,
             fixed_organization=audience_form.author_organization,
             fixed_user=self.request.user,
@@ -186,6 +156,9 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
             self.request.user,
         )
         may_post = can_post(self.membership)
+        allowed = changeable(self.request.user, posts, seen_through=thread)
+        for post in posts:
+            post.may_change = post.pk in allowed  # delete and redact
         audience = recipients_of(thread) if thread.shows_recipients else None
         context.update(
             thread=thread,
@@ -198,9 +171,8 @@ class ThreadDetailView(CommunityReadMixin, ThreadMixin, TemplateView):
             ),
             audience_users=thread.recipient_users.all() if audience else [],
             reach=_reach(thread, audience) if audience else None,
-            can_change_audience=can_change_audience(self.membership, thread),
-            can_moderate=can_moderate(self.membership, thread),
-            can_set_anonymity=can_set_anonymity(self.membership, thread),
+            can_change_audience=may_change(self.request.user, thread),
+            can_set_anonymity=can_set_anonymity(self.request.user, thread),
         )
         return context
 
@@ -260,34 +232,19 @@ class ThreadAudienceView(CommunityMixin, ThreadMixin, TemplateView):
 
     def load(self) -> Thread:
         thread = self.get_thread()
-        if not can_change_audience(self.membership, thread):
+        if not may_change(self.request.user, thread):
             raise PermissionDenied(
                 _("Only the author or the secretariat can change who sees this thread.")
             )
         return thread
 
-    def audience_form(self, thread: Thread, data=None) -> AudienceForm:
-        audience = recipients_of(thread)
-        return AudienceForm(
-            data,
-            initial={
-                "tlp": audience.tlp,
-                "organizations": audience.organizations,
-                "users": audience.users,
-                "federated": audience.federated,
-            },
-            community=self.community,
-            author=thread.author,
-            author_organization=thread.author_organization,
-        )
-
     def get(self, request, *args, **kwargs):
         thread = self.load()
-        return self.render(thread, self.audience_form(thread))
+        return self.render(thread, AudienceForm.for_item(item=thread))
 
     def post(self, request, *args, **kwargs):
         thread = self.load()
-        form = self.audience_form(thread, request.POST)
+        form = AudienceForm.for_item(request.POST, item=thread)
         if not form.is_valid():
             return self.render(thread, form, status=400)
         try:
@@ -297,7 +254,7 @@ class ThreadAudienceView(CommunityMixin, ThreadMixin, TemplateView):
         except Thread.DoesNotExist:
             raise Http404 from None
         except ValidationError as error:
-            _audience_errors(error, form)
+            add_refusal(error, form)
             return self.render(thread, form, status=400)
         except PermissionDenied as error:
             form.add_error(None, str(error))
@@ -316,42 +273,12 @@ class ThreadAudienceView(CommunityMixin, ThreadMixin, TemplateView):
             "membership": self.membership,
             "thread": thread,
             "audience_form": audience_form,
-            "audience_count": _form_count(audience_form),
+            "audience_count": audience_form.shown_count(),
             # Read through `sharing`, which records the secretariat being shown the source.
             "fixed_organization": source_organizations([thread], self.request.user)[thread.pk],
             "fixed_user": thread.author,
         }
         return render(self.request, self.template_name, context, status=status)
-
-
-def _form_count(audience_form) -> int | None:
-    """The number of readers the picker shows: for what was posted when it is valid, else
-    for the audience as it stands (None when it cannot be counted, or is public)."""
-    if audience_form.is_bound:
-        data = audience_form.cleaned_data if audience_form.is_valid() else None
-    else:
-        data = {
-            "tlp": audience_form.initial["tlp"],
-            "organizations": audience_form.initial.get("organizations"),
-            "users": audience_form.initial.get("users") or [],
-            "federated": audience_form.initial.get("federated", False),
-        }
-    if data is None:
-        return None
-    try:
-        return audience_form.count(data)
-    except ValidationError:
-        return None
-
-
-def _audience_errors(error: ValidationError, audience_form) -> None:
-    """Put a refusal from `sharing` or from the thread's rules next to the picker field it
-    is about; the rest on top."""
-    if not hasattr(error, "error_dict"):
-        audience_form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        audience_form.add_error(field if field in audience_form.fields else None, errors)
 
 
 class ThreadAnonymityView(CommunityMixin, ThreadMixin, TemplateView):
@@ -363,10 +290,10 @@ class ThreadAnonymityView(CommunityMixin, ThreadMixin, TemplateView):
 
     def load(self) -> Thread:
         thread = self.get_thread()
-        if not can_set_anonymity(self.membership, thread):
+        if not can_set_anonymity(self.request.user, thread):
             raise PermissionDenied(
                 _("Only the author can name the organisation behind an anonymous item.")
-                if thread.anonymous and can_change_audience(self.membership, thread)
+                if thread.anonymous and may_change(self.request.user, thread)
                 else _("Only the author or the secretariat can change who sees this thread.")
             )
         return thread
@@ -484,7 +411,7 @@ class PostHistoryView(PostMixin, TemplateView):
             thread=thread,
             post=post,
             revisions=selectors.revisions_of(post),
-            can_purge=post.is_own or can_moderate(self.membership, thread),
+            can_purge=may_change(self.request.user, post, seen_through=thread),
         )
         return context
 

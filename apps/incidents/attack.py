@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -167,10 +167,23 @@ def catalogue_load(records: Iterable[TechniqueRecord], *, model=None) -> LoadRes
     return LoadResult(created=len(new), updated=len(changed), unchanged=unchanged)
 
 
-def catalogue_ensure() -> None:
-    """Load the shipped catalogue if the table is empty (a fresh database whose migrations
-    were skipped, as in tests): the technique picker then always has something to offer."""
-    from apps.incidents.models import AttackTechnique
+def catalogue_ensure(*, model=None) -> None:
+    """Load the shipped catalogue if the table is empty, so the technique picker always has
+    something to offer. ``model``: a historical model, from a migration signal."""
+    if model is None:
+        from apps.incidents.models import AttackTechnique as model
+    if not model.objects.exists():
+        catalogue_load(records_from_package(), model=model)
 
-    if not AttackTechnique.objects.exists():
-        catalogue_load(records_from_package())
+
+def catalogue_after_migrate(*, apps, using, **kwargs) -> None:
+    """``post_migrate``: a database built without this app's migrations (``migrate
+    --run-syncdb``, the test suite) gets the shipped catalogue too, so that reads never have
+    to write it; a migrated one has it from migration 0005 and this is one EXISTS query."""
+    if using != DEFAULT_DB_ALIAS:
+        return
+    try:
+        model = apps.get_model("incidents", "AttackTechnique")
+    except LookupError:  # migrated back to before the table existed
+        return
+    catalogue_ensure(model=model)

@@ -26,7 +26,7 @@ from apps.incidents.attack import Tactic
 from apps.incidents.models import Category, Incident, Intent, Status
 from apps.incidents.search import text_match
 from apps.sharing.tlp import TLP
-from portal.filters import MomentField
+from portal.filters import CommunityScopedFilterSet, MomentField, community_filter
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -73,7 +73,7 @@ class DayOrMomentRangeFilter(django_filters.RangeFilter):
     field_class = DayOrMomentRangeField
 
 
-class IncidentFilter(django_filters.FilterSet):
+class IncidentFilter(CommunityScopedFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
@@ -84,8 +84,7 @@ class IncidentFilter(django_filters.FilterSet):
         ),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words, indicators…")}),
     )
-    community = django_filters.CharFilter(
-        field_name="community__slug",
+    community = community_filter(
         label=_("Community"),
         help_text=_("Slug of the community"),
         # The web list is already scoped to one community: nothing to show there.

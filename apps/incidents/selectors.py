@@ -7,10 +7,9 @@ the number of rows.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from apps.communities.models import Membership, MembershipStatus
 from apps.incidents.indicators import IndicatorType, indicator_candidates, indicator_normalize
 from apps.incidents.models import (
     AttackTechnique,
@@ -21,10 +20,8 @@ from apps.incidents.models import (
     Sighting,
     UsageFeedback,
 )
-from apps.sharing.audience import AMBERS
 from apps.sharing.exposure import refang
 from apps.sharing.selectors import visible_to
-from apps.sharing.tlp import TLP
 
 
 def incidents_visible_to(user) -> QuerySet[Incident]:
@@ -178,39 +175,8 @@ def achievement_feedback(incident: Incident) -> dict[str, int]:
     }
 
 
-def addressed_to(user) -> QuerySet[Incident]:
-    """ "Addressed to me": the TLP:RED items naming ``user`` and the TLP:AMBER /
-    AMBER+STRICT items naming the organisation ``user`` represents in the item's community —
-    among those they may see, not their own, newest first."""
-    if not user.is_authenticated:
-        return Incident.objects.none()
-    through = Incident.recipient_organizations.through
-    my_organization = Membership.objects.filter(
-        user_id=user.pk,
-        status=MembershipStatus.ACTIVE,
-        community_id=OuterRef(OuterRef("community_id")),
-    ).values("organization_id")
-    names_my_organization = Exists(
-        through.objects.filter(incident_id=OuterRef("pk"), organization_id__in=my_organization)
-    )
-    names_me = Exists(
-        Incident.recipient_users.through.objects.filter(incident_id=OuterRef("pk"), user_id=user.pk)
-    )
-    addressed = Incident.objects.filter(
-        Q(names_me, tlp=TLP.RED) | Q(names_my_organization, tlp__in=list(AMBERS))
-    ).exclude(author_id=user.pk)
-    return (
-        visible_to(user, addressed)
-        .select_related("community", "author_organization")
-        .order_by("-created_at", "pk")
-    )
-
-
 def techniques_for_picker(*, include_deprecated: bool = False) -> QuerySet[AttackTechnique]:
-    """The ATT&CK techniques a picker offers (id and name), loading the shipped catalogue
-    first if the table is empty."""
-    from apps.incidents.attack import catalogue_ensure
-
-    catalogue_ensure()
+    """The ATT&CK techniques a picker offers (id and name). The catalogue is loaded by
+    migrate (`apps.incidents.attack.catalogue_after_migrate`), never here: a read only reads."""
     queryset = AttackTechnique.objects.all()
     return queryset if include_deprecated else queryset.filter(deprecated=False)

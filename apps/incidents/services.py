@@ -25,7 +25,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.communities.models import Community, Membership, MembershipStatus, Organization, Role
+from apps.communities.models import Community, Membership, MembershipStatus, Organization
+from apps.communities.selectors import is_active_member
 from apps.incidents.attack import technique_id_validate
 from apps.incidents.models import (
     AttackTechnique,
@@ -38,12 +39,13 @@ from apps.incidents.models import (
     Status,
     UsageFeedback,
 )
-from apps.sharing.exposure import exposure_message, find_exposures, unconfirmed
-from apps.sharing.selectors import can_view, source_organization
+from apps.sharing.exposure import exposure_check
+from apps.sharing.selectors import can_view, may_change, source_organization
 from apps.sharing.services import SHARING_ROLES, anonymity_set, audience_set, author_membership
 from apps.sharing.tlp import TLP
 
-# Fields of an incident that `incident_update` may change (besides the audience).
+# Fields of an incident that an author writes and `incident_update` may change (besides the
+# audience): the web form and the API pass exactly these.
 EDITABLE_FIELDS = (
     "title",
     "summary",
@@ -80,20 +82,6 @@ def _techniques(ids: Iterable[str]) -> list[AttackTechnique]:
     return [found[technique_id] for technique_id in dict.fromkeys(wanted)]
 
 
-def _check_exposures(
-    *, texts: Mapping[str, str], indicators: Iterable[str], confirmed: Iterable[str]
-) -> list[str]:
-    """Refuse to share while victim-betraying data is unconfirmed; return every confirmed
-    match (to remember on the incident)."""
-    findings = find_exposures(texts, indicators)
-    confirmed = list(confirmed)
-    left = unconfirmed(findings, confirmed)
-    if left:
-        raise ValidationError({"exposures": exposure_message(left)}, code="exposure")
-    matched = {finding.match.lower() for finding in findings}
-    return sorted({text for text in confirmed if text.lower() in matched})
-
-
 def _incident_texts(incident: Incident) -> dict[str, str]:
     return {str(_("title")): incident.title, str(_("summary")): incident.summary}
 
@@ -127,18 +115,12 @@ def _refuse_own_item(*, user, incident: Incident, organization_id: int | None) -
 
 
 def _check_editor(incident: Incident, actor) -> None:
-    """The author, or the active secretariat of the community who can see the item."""
-    if not actor.is_authenticated:
-        raise PermissionDenied(_("Only the author or the secretariat can change this item."))
-    membership = Membership.objects.filter(
-        user_id=actor.pk, community_id=incident.community_id, status=MembershipStatus.ACTIVE
-    ).first()
-    if membership is None:
+    """The author, or the active secretariat of the community who can see the item
+    (`apps.sharing.selectors.may_change`)."""
+    if may_change(actor, incident):
+        return
+    if actor.is_authenticated and not is_active_member(actor, incident.community_id):
         raise PermissionDenied(_("Only active members of this community can change its items."))
-    if actor.pk == incident.author_id:
-        return
-    if membership.role == Role.SECRETARIAT and can_view(actor, incident):
-        return
     raise PermissionDenied(_("Only the author or the secretariat can change this item."))
 
 
@@ -271,7 +253,7 @@ def incident_create(
         )
     incident.save()
     new_indicators = [_indicator(incident, author, data) for data in indicators]
-    incident.confirmed_exposures = _check_exposures(
+    incident.confirmed_exposures = exposure_check(
         texts=_incident_texts(incident),
         indicators=[i.value for i in new_indicators],
         confirmed=confirmed_exposures,
@@ -330,7 +312,7 @@ def incident_update(
             )
         incident.techniques.set(chosen)
     indicator_values = list(incident.indicators.values_list("value", flat=True))
-    incident.confirmed_exposures = _check_exposures(
+    incident.confirmed_exposures = exposure_check(
         texts=_incident_texts(incident),
         indicators=indicator_values,
         confirmed=[*incident.confirmed_exposures, *confirmed_exposures],
@@ -386,7 +368,7 @@ def indicator_add(
             "note": note,
         },
     )
-    confirmed = _check_exposures(
+    confirmed = exposure_check(
         texts={str(_("indicator note")): note},
         indicators=[indicator.value],
         confirmed=[*incident.confirmed_exposures, *confirmed_exposures],

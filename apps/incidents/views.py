@@ -15,18 +15,24 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from apps.communities.models import Community, Role, Sector
+from apps.communities.models import Community, Sector
 from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.incidents import selectors, services
 from apps.incidents.filters import IncidentFilter
 from apps.incidents.forms import FeedbackForm, IncidentForm, SightingForm
 from apps.incidents.models import Incident
 from apps.sharing.auditing import item_viewed
-from apps.sharing.exposure import find_exposures
 from apps.sharing.forms import AudienceForm
 from apps.sharing.pages import request_page
-from apps.sharing.selectors import recipients_of, source_organizations, visible_to
+from apps.sharing.selectors import (
+    addressed_to,
+    may_change,
+    recipients_of,
+    source_organizations,
+    visible_to,
+)
 from apps.sharing.services import SHARING_ROLES
+from portal.forms import add_refusal
 
 
 def listed_here(community):
@@ -48,14 +54,6 @@ def incident_for(user, community, pk) -> Incident:
         return incidents_for(user, community).select_related("author_organization").get(pk=pk)
     except (Incident.DoesNotExist, ValidationError):
         raise Http404 from None
-
-
-def can_edit(membership, incident) -> bool:
-    """The author, or the secretariat (which already sees it): the same rule as
-    `apps.sharing.services` applies when the audience is set."""
-    if membership is None or not membership.is_active:
-        return False
-    return incident.author_id == membership.user_id or membership.role == Role.SECRETARIAT
 
 
 class IncidentListView(CommunityReadMixin, TemplateView):
@@ -115,7 +113,7 @@ def incident_context(user, membership, incident) -> dict:
     """What the detail page shows, each part read through the domain selectors (which start
     from `visible_to`)."""
     source = source_organizations([incident], user)[incident.pk]
-    editable = can_edit(membership, incident) and incident.community_id == membership.community_id
+    editable = may_change(user, incident)
     # ``membership`` is None for a reader who is not an active member here (signed out, or
     # reading what is public): they read, and do nothing else.
     sightings = list(
@@ -238,7 +236,7 @@ class IncidentFormView(CommunityMixin, View):
             incident = incident_for(self.request.user, self.community, self.kwargs["pk"])
             if incident.community_id != self.community.pk:
                 raise Http404
-            if not can_edit(self.membership, incident):
+            if not may_change(self.request.user, incident):
                 # Visible, so its existence is no secret: say why, as the thread page does.
                 raise PermissionDenied(
                     _("Only the author or the secretariat can change who sees this item.")
@@ -246,25 +244,16 @@ class IncidentFormView(CommunityMixin, View):
             self.incident = incident
 
     def forms(self, data=None):
-        initial = {}
-        author, author_org = self.request.user, self.membership.organization
-        if self.incident is not None:
-            audience = recipients_of(self.incident)
-            initial = {
-                "tlp": audience.tlp,
-                "organizations": audience.organizations,
-                "users": audience.users,
-                "federated": audience.federated,
-            }
-            author, author_org = self.incident.author, self.incident.author_organization
         incident_form = IncidentForm(data, instance=self.incident, editor=self.request.user)
-        audience_form = AudienceForm(
-            data,
-            initial=initial,
-            community=self.community,
-            author=author,
-            author_organization=author_org,
-        )
+        if self.incident is not None:
+            audience_form = AudienceForm.for_item(data, item=self.incident)
+        else:
+            audience_form = AudienceForm(
+                data,
+                community=self.community,
+                author=self.request.user,
+                author_organization=self.membership.organization,
+            )
         return incident_form, audience_form
 
     def get(self, request, *args, **kwargs):
@@ -280,10 +269,9 @@ class IncidentFormView(CommunityMixin, View):
         try:
             incident = self.save(incident_form, audience_form, confirmed)
         except ValidationError as error:
-            findings = None
-            if hasattr(error, "error_dict") and "exposures" in error.error_dict:
-                findings = self.findings(incident_form)
-            _add_errors(error, incident_form, audience_form)
+            findings = getattr(error, "findings", None)  # `sharing.exposure.ExposureFound`
+            # The findings are listed to confirm, not repeated as an error.
+            add_refusal(error, incident_form, audience_form, skip=("exposures",))
             return self.render(incident_form, audience_form, findings=findings, status=400)
         except PermissionDenied as error:
             incident_form.add_error(None, str(error) or _("You cannot share this here."))
@@ -291,32 +279,9 @@ class IncidentFormView(CommunityMixin, View):
         messages.success(request, _("Incident saved.") if self.incident else _("Incident shared."))
         return redirect("incidents:detail", self.community.slug, incident.pk)
 
-    def findings(self, incident_form) -> list:
-        """The victim-data findings to confirm, with the same texts the service checks."""
-        data = incident_form.cleaned_data
-        texts = {str(_("title")): data.get("title", ""), str(_("summary")): data.get("summary", "")}
-        indicators = [row["value"] for row in data.get("indicators") or []]
-        if self.incident is not None:
-            indicators += list(self.incident.indicators.values_list("value", flat=True))
-        return find_exposures(texts, indicators)
-
     def save(self, incident_form, audience_form, confirmed) -> Incident:
         data = incident_form.cleaned_data
-        fields = {
-            name: data[name]
-            for name in (
-                "title",
-                "summary",
-                "category",
-                "intent",
-                "status",
-                "detected_at",
-                "occurred_at",
-                "attack_stage",
-                "sectors",
-                "anonymous",
-            )
-        }
+        fields = {name: data[name] for name in services.EDITABLE_FIELDS}
         choice = audience_form.choice(audience_form.cleaned_data)
         if self.incident is None:
             return services.incident_create(
@@ -338,11 +303,6 @@ class IncidentFormView(CommunityMixin, View):
         )
 
     def render(self, incident_form, audience_form, findings=None, status=200):
-        count = None
-        if audience_form.is_bound and audience_form.is_valid():
-            count = audience_form.count()
-        elif not audience_form.is_bound:
-            count = _initial_count(audience_form)
         checked = set(self.request.POST.getlist("confirmed"))
         context = {
             "community": self.community,
@@ -350,7 +310,7 @@ class IncidentFormView(CommunityMixin, View):
             "incident": self.incident,
             "form": incident_form,
             "audience_form": audience_form,
-            "audience_count": count,
+            "audience_count": audience_form.shown_count(),
             "findings": [(f, f.match in checked) for f in findings or []],
             # The picker marks the source's organisation: read it through `sharing`, which
             # records each time the secretariat is shown the source of an anonymous item.
@@ -361,39 +321,6 @@ class IncidentFormView(CommunityMixin, View):
             "fixed_user": self.incident.author if self.incident else self.request.user,
         }
         return render(self.request, self.template_name, context, status=status)
-
-
-def _initial_count(audience_form) -> int | None:
-    """The count for the form as first shown (nothing posted yet)."""
-    initial = {
-        "tlp": audience_form.initial.get("tlp") or audience_form.fields["tlp"].initial,
-        "organizations": audience_form.initial.get("organizations"),
-        "users": audience_form.initial.get("users") or [],
-        "federated": audience_form.initial.get("federated", False),
-    }
-    try:
-        return audience_form.count(initial)
-    except ValidationError:
-        return None
-
-
-def _add_errors(error: ValidationError, incident_form, audience_form) -> None:
-    """Put the service's refusal next to the field it is about; the rest on top."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            incident_form.add_error(None, message)
-        return
-    for field, errors in error.message_dict.items():
-        if field == "exposures":
-            continue  # shown as the list of findings to confirm
-        if field in audience_form.fields:
-            form = audience_form
-        elif field in incident_form.fields:
-            form = incident_form
-        else:
-            form, field = incident_form, None
-        for message in errors:
-            form.add_error(field, message)
 
 
 class AchievementsView(CommunityMixin, TemplateView):
@@ -428,7 +355,9 @@ class AddressedToMeView(CommunityMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         incidents = list(
-            selectors.addressed_to(self.request.user).filter(community=self.community)[:200]
+            addressed_to(self.request.user, Incident.objects.filter(community=self.community))
+            .select_related("community", "author_organization")
+            .order_by("-created_at", "pk")[:200]
         )
         sources = source_organizations(incidents, self.request.user)
         context["rows"] = [(incident, sources[incident.pk]) for incident in incidents]

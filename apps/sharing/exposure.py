@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -250,3 +251,28 @@ def exposure_message(findings: Iterable[Finding]) -> str:
         "This may identify the victim. Redact it, or confirm each item to share it anyway: "
         "%(findings)s."
     ) % {"findings": listed}
+
+
+class ExposureFound(ValidationError):
+    """Text or indicators may betray the victim, and nothing was saved. The message (under
+    ``exposures``) lists the findings for the API; ``findings`` keeps them so that a form can
+    ask for each to be confirmed."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = list(findings)
+        super().__init__({"exposures": exposure_message(self.findings)}, code="exposure")
+
+
+def exposure_check(
+    *, texts: Mapping[str, str], indicators: Iterable[str] = (), confirmed: Iterable[str] = ()
+) -> list[str]:
+    """Refuse (`ExposureFound`) to share what may betray the victim until the author confirms
+    each finding — by its matched text — or redacts it. Returns the confirmations that match
+    something, for the item to remember. Every content app checks its texts here."""
+    findings = find_exposures(texts, indicators)
+    confirmed = list(confirmed or ())
+    left = unconfirmed(findings, confirmed)
+    if left:
+        raise ExposureFound(left)
+    matched = {finding.match.lower() for finding in findings}
+    return sorted({text for text in confirmed if text.lower() in matched})

@@ -12,10 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.communities.models import Community, Membership, MembershipStatus
-from apps.sharing.audience import AMBERS, COMMUNITY_WIDE, audience_resolve, member_organizations
-from apps.sharing.selectors import audience_count
+from apps.communities.models import Community, Membership, MembershipStatus, Organization
+from apps.sharing.audience import AMBERS, COMMUNITY_WIDE, member_organizations
+from apps.sharing.recipients import recipients_read
+from apps.sharing.selectors import audience_count, recipients_of
 from apps.sharing.tlp import TLP
+from portal.forms import add_refusal
 
 
 class PersonChoiceField(forms.ModelMultipleChoiceField):
@@ -27,9 +29,12 @@ class AudienceForm(forms.Form):
     tlp = forms.ChoiceField(
         label=_("TLP label"), choices=TLP.choices, widget=forms.RadioSelect, initial=TLP.AMBER
     )
+    # The fields take any organisation, and anyone with a membership here, so that a choice
+    # the picker does not offer is refused by `recipients_read` in the words the API and
+    # load_demo use; the picker offers ``organization_choices`` and ``people``.
     organizations = forms.ModelMultipleChoiceField(
         label=_("Organisations that receive it"),
-        queryset=None,
+        queryset=Organization.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -48,13 +53,15 @@ class AudienceForm(forms.Form):
             membership = Membership.objects.filter(user=author, community=community).first()
             author_organization = membership and membership.organization
         self.author_organization = author_organization
-        self.fields["organizations"].queryset = member_organizations(community).order_by("name")
-        self.fields["users"].queryset = (
+        self.organization_choices = member_organizations(community).order_by("name")
+        members = Membership.objects.filter(community=community)
+        self.fields["users"].queryset = get_user_model().objects.filter(
+            pk__in=members.values("user_id")
+        )
+        self.people = (
             get_user_model()
             .objects.filter(
-                pk__in=Membership.objects.filter(
-                    community=community, status=MembershipStatus.ACTIVE
-                ).values("user_id")
+                pk__in=members.filter(status=MembershipStatus.ACTIVE).values("user_id")
             )
             .order_by("display_name", "email")
         )
@@ -77,17 +84,28 @@ class AudienceForm(forms.Form):
         if tlp in AMBERS and data.get("organizations") is None:
             data["organizations"] = []
         try:
-            audience_resolve(
-                community=self.community,
-                author_organization_id=self.author_organization and self.author_organization.pk,
-                **self.choice(data),
-            )
+            recipients_read(community=self.community, **self.choice(data))
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                target = field if field in self.fields else None
-                for message in messages:
-                    self.add_error(target, message)
+            add_refusal(error, self)
         return data
+
+    @classmethod
+    def for_item(cls, data=None, *, item) -> "AudienceForm":
+        """The picker for changing a saved item's audience: what its author chose, counted
+        for its author (also when the secretariat edits it)."""
+        audience = recipients_of(item)
+        return cls(
+            data,
+            initial={
+                "tlp": audience.tlp,
+                "organizations": audience.organizations,
+                "users": audience.users,
+                "federated": audience.federated,
+            },
+            community=item.community,
+            author=item.author,
+            author_organization=item.author_organization,
+        )
 
     @staticmethod
     def choice(data) -> dict:
@@ -111,15 +129,35 @@ class AudienceForm(forms.Form):
         data = self.cleaned_data if data is None else data
         return audience_count(community=self.community, author=self.author, **self.choice(data))
 
+    def shown_count(self) -> int | None:
+        """The count the picker shows: for the posted choice when it is valid, else for the
+        choice as first shown; None when it is public or cannot be counted (a recipient
+        chosen then has left the community since)."""
+        if self.is_bound:
+            if not self.is_valid():
+                return None
+            data = self.cleaned_data
+        else:
+            data = {
+                "tlp": self.initial.get("tlp") or self.fields["tlp"].initial,
+                "organizations": self.initial.get("organizations"),
+                "users": self.initial.get("users") or [],
+                "federated": self.initial.get("federated", False),
+            }
+        try:
+            return self.count(data)
+        except ValidationError:
+            return None
+
     # Helpers for the template: which boxes are ticked, which are fixed.
     def ticked_organizations(self) -> set[int]:
         if self.is_bound:
             if self.data.get("tlp") in AMBERS:
                 return self._posted("organizations")
-            return {org.pk for org in self.fields["organizations"].queryset}
+            return {org.pk for org in self.organization_choices}
         initial = self.initial.get("organizations")
         if initial is None:
-            return {org.pk for org in self.fields["organizations"].queryset}
+            return {org.pk for org in self.organization_choices}
         return {getattr(org, "pk", org) for org in initial}
 
     def ticked_users(self) -> set[int]:

@@ -235,3 +235,91 @@ def source_label(item, viewer) -> str:
     secretariat" for an anonymous item."""
     organization = source_organization(item, viewer)
     return organization.display_name if organization else _("via the secretariat")
+
+
+def addressed_to(user, queryset: QuerySet) -> QuerySet:
+    """ "Addressed to me", for any kind of shared content: among ``queryset``, the TLP:RED
+    items naming ``user`` and the TLP:AMBER / AMBER+STRICT items naming the organisation
+    ``user`` represents in the item's community (an active membership) — among those they
+    may see, not their own. One query; ordering and related rows are the caller's.
+
+    AMBER goes to the organisation the user acts for *there*, not to their name: a colleague
+    named on a RED item is not "my organisation"."""
+    return visible_to(user, naming(user, queryset))
+
+
+def naming(user, queryset: QuerySet) -> QuerySet:
+    """The condition of `addressed_to` alone, NOT narrowed by visibility: for a list whose
+    page `sharing.pages` picks (it applies visibility once)."""
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    model = queryset.model
+    by_org = model._meta.get_field("recipient_organizations")
+    by_user = model._meta.get_field("recipient_users")
+    my_organization = Membership.objects.filter(
+        user_id=user.pk,
+        status=MembershipStatus.ACTIVE,
+        community_id=OuterRef(OuterRef("community_id")),
+    ).values("organization_id")
+    names_my_organization = Exists(
+        by_org.remote_field.through.objects.filter(
+            **{
+                f"{by_org.m2m_field_name()}_id": OuterRef("pk"),
+                f"{by_org.m2m_reverse_field_name()}_id__in": my_organization,
+            }
+        )
+    )
+    names_me = Exists(
+        by_user.remote_field.through.objects.filter(
+            **{
+                f"{by_user.m2m_field_name()}_id": OuterRef("pk"),
+                f"{by_user.m2m_reverse_field_name()}_id": user.pk,
+            }
+        )
+    )
+    return queryset.filter(
+        Q(names_me, tlp=TLP.RED) | Q(names_my_organization, tlp__in=list(AMBERS))
+    ).exclude(author_id=user.pk)
+
+
+def may_change(user, item, *, seen_through: Model | None = None) -> bool:
+    """The one rule for changing shared content (its text, audience, source, posts):
+    the author, or the secretariat of the item's community who can see it — both only while
+    they are active members of that community. Views ask it to show buttons, services to
+    refuse.
+
+    ``seen_through`` is the shared item whose audience decides who sees ``item``, when
+    ``item`` has none of its own (a post: its thread)."""
+    return item.pk in changeable(user, [item], seen_through=seen_through)
+
+
+def changeable(user, items: Iterable, *, seen_through: Model | None = None) -> set:
+    """The pks of ``items`` (one model) that ``user`` may change by `may_change`'s rule, in at
+    most two queries whatever their number: for a page of posts, or a list of items."""
+    items = list(items)
+    if not items or user is None or not user.is_authenticated:
+        return set()
+    roles = dict(
+        Membership.objects.filter(
+            user_id=user.pk,
+            status=MembershipStatus.ACTIVE,
+            community_id__in={item.community_id for item in items},
+        ).values_list("community_id", "role")
+    )
+    allowed, asks_sight = set(), []
+    for item in items:
+        role = roles.get(item.community_id)
+        if role is None:
+            continue  # suspended, left, or never a member here: not even the author
+        if item.author_id == user.pk:
+            allowed.add(item.pk)
+        elif role == Role.SECRETARIAT:
+            asks_sight.append(item)  # may not change what it was never shown
+    if asks_sight and seen_through is not None:
+        if can_view(user, seen_through):
+            allowed.update(item.pk for item in asks_sight)
+    elif asks_sight:
+        model = type(asks_sight[0])
+        seen = visible_to(user, model._default_manager.filter(pk__in=[i.pk for i in asks_sight]))
+        allowed.update(seen.values_list("pk", flat=True))
+    return allowed

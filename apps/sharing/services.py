@@ -18,11 +18,12 @@ from apps.communities.models import (
     Organization,
     Role,
 )
+from apps.communities.selectors import is_active_member
 from apps.sharing.audience import AMBERS, Audience, audience_resolve
 from apps.sharing.auditing import audience_changed
 from apps.sharing.materialise import audience_reposition, audience_rows_write
 from apps.sharing.models import AudienceChange, SharedContent, permission_models, view_codename
-from apps.sharing.selectors import can_view, recipients_of
+from apps.sharing.selectors import may_change, recipients_of
 from apps.sharing.tlp import TLP
 
 __all__ = ["audience_reposition"]  # re-exported: content apps write through this module
@@ -59,27 +60,14 @@ def author_membership(*, author, community: Community) -> Membership:
 
 
 def _check_actor(item: SharedContent, actor) -> None:
-    """Only the author, or a secretariat member who can see the item, sets its audience:
-    the secretariat may not open up what it was never shown."""
-    role = (
-        Membership.objects.filter(
-            user_id=actor.pk,
-            community_id=item.community_id,
-            status=MembershipStatus.ACTIVE,
-        )
-        .values_list("role", flat=True)
-        .first()
-        if actor.is_authenticated
-        else None
-    )
-    if role is None:
+    """Only the author, or a secretariat member who can see the item, sets its audience
+    (`selectors.may_change`): the secretariat may not open up what it was never shown."""
+    if may_change(actor, item):
+        return
+    if not is_active_member(actor, item.community_id):
         raise PermissionDenied(
             _("Only active members of this community can change who sees its items.")
         )
-    if actor.pk == item.author_id:
-        return
-    if role == Role.SECRETARIAT and can_view(actor, item):
-        return
     raise PermissionDenied(_("Only the author or the secretariat can change who sees this item."))
 
 

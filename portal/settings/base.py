@@ -198,7 +198,9 @@ REST_FRAMEWORK = {
     },
     # 0: the client is REMOTE_ADDR (DRF's default None would trust any X-Forwarded-For).
     "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
-    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.AutoSchema",  # documents refusals too
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",  # documents refusals too
+    # Services refuse with Django exceptions; one handler answers them (no try per view).
+    "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Renkei API",

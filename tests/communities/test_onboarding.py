@@ -14,6 +14,7 @@ from apps.communities.models import (
     Invitation,
     Membership,
     MembershipStatus,
+    Organization,
 )
 from apps.communities.services import invitation_create
 
@@ -287,6 +288,17 @@ def test_invite_creates_a_new_organisation(community, sec, client_for,
     membership = Membership.objects.get(user__email="ceo@epsilon.example.jp")
     assert membership.organization.slug == "epsilon"
     assert len(mail.outbox) == 1
+
+
+def test_a_refused_invitation_leaves_no_new_organisation_behind(community, sec, alice,
+                                                               client_for):
+    response = client_for(sec).post(reverse("communities:invite", args=[community.slug]), {
+        "email": alice.email, "name": "", "new_organization_name": "イプシロン保険",
+        "new_organization_slug": "epsilon", "new_organization_sector": "finance",
+        "role": "member", "language": "ja"})
+    assert response.status_code == 200
+    assert "already a member" in response.content.decode()
+    assert not Organization.objects.filter(slug="epsilon").exists()
 
 
 def test_inviting_an_active_member_is_refused(community, sec, alice, org_a, client_for):

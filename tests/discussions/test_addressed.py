@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from apps.discussions.selectors import threads_addressed_to
+from apps.discussions.models import Thread
+from apps.sharing.selectors import addressed_to
 from apps.sharing.tlp import TLP
 from tests.discussions.conftest import set_status
 
@@ -22,7 +23,7 @@ def thread_titles(response):
     return set(re.findall(r'/discussions/[0-9a-f-]{36}/">([^<]+)</a>', response.content.decode()))
 
 
-def test_threads_addressed_to_follows_the_incident_rules(
+def test_addressed_threads_follows_the_incident_rules(
     open_thread, alice, bob, carol, olive, sec, org_b, org_c
 ):
     red_bob = open_thread(alice, TLP.RED, users=[bob])
@@ -31,19 +32,20 @@ def test_threads_addressed_to_follows_the_incident_rules(
     strict_c = open_thread(alice, TLP.AMBER_STRICT, organizations=[org_c])
     open_thread(alice, TLP.GREEN)
     open_thread(alice, TLP.CLEAR)
-    assert set(threads_addressed_to(bob)) == {red_bob, amber_b}
-    assert set(threads_addressed_to(olive)) == {amber_b}  # her organisation, not her name
-    assert set(threads_addressed_to(carol)) == {red_carol, strict_c}
-    assert set(threads_addressed_to(alice)) == set()  # her own threads
+    assert set(addressed_to(bob, Thread.objects.all())) == {red_bob, amber_b}
+    # her organisation, not her name
+    assert set(addressed_to(olive, Thread.objects.all())) == {amber_b}
+    assert set(addressed_to(carol, Thread.objects.all())) == {red_carol, strict_c}
+    assert set(addressed_to(alice, Thread.objects.all())) == set()  # her own threads
     # sec (org A) is in the author's organisation, which every AMBER audience includes
-    assert set(threads_addressed_to(sec)) == {amber_b, strict_c}
+    assert set(addressed_to(sec, Thread.objects.all())) == {amber_b, strict_c}
 
 
 def test_red_naming_my_organisation_colleague_is_not_addressed_to_me(
     open_thread, alice, bob, olive
 ):
     open_thread(alice, TLP.RED, users=[olive])
-    assert not threads_addressed_to(bob).exists()
+    assert not addressed_to(bob, Thread.objects.all()).exists()
 
 
 def test_suspended_member_and_signed_out_visitor_get_nothing(
@@ -52,21 +54,22 @@ def test_suspended_member_and_signed_out_visitor_get_nothing(
     from django.contrib.auth.models import AnonymousUser
 
     open_thread(alice, TLP.RED, users=[sam, bob])
-    assert not threads_addressed_to(sam).exists()
-    assert not threads_addressed_to(AnonymousUser()).exists()
+    assert not addressed_to(sam, Thread.objects.all()).exists()
+    assert not addressed_to(AnonymousUser(), Thread.objects.all()).exists()
     set_status(bob, community, "suspended")
-    assert not threads_addressed_to(bob).exists()
+    assert not addressed_to(bob, Thread.objects.all()).exists()
 
 
 def test_label_change_removes_a_thread_from_addressed_at_once(open_thread, alice, bob, org_b):
     from apps.discussions.services import thread_update_audience
 
     thread = open_thread(alice, TLP.AMBER, organizations=[org_b])
-    assert set(threads_addressed_to(bob)) == {thread}
+    assert set(addressed_to(bob, Thread.objects.all())) == {thread}
     thread_update_audience(thread=thread, actor=alice, tlp=TLP.GREEN)
-    assert not threads_addressed_to(bob).exists()  # GREEN is for everyone, not addressed
+    # GREEN is for everyone, not addressed
+    assert not addressed_to(bob, Thread.objects.all()).exists()
     thread_update_audience(thread=thread, actor=alice, tlp=TLP.AMBER, organizations=[])
-    assert not threads_addressed_to(bob).exists()  # org B left out
+    assert not addressed_to(bob, Thread.objects.all()).exists()  # org B left out
 
 
 def test_addressed_page_shows_threads_as_a_second_section(
@@ -135,10 +138,10 @@ def test_addressed_page_costs_fixed_queries_with_threads(
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_threads_addressed_to_is_one_query(
+def test_addressed_threads_is_one_query(
     count, open_thread, alice, bob, org_b, django_assert_max_num_queries
 ):
     for i in range(count):
         open_thread(alice, TLP.AMBER, title=f"Amber {i}", organizations=[org_b])
     with django_assert_max_num_queries(1):
-        assert len(list(threads_addressed_to(bob))) == count
+        assert len(list(addressed_to(bob, Thread.objects.all()))) == count

@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.discussions.models import PostRevision
-from apps.discussions.services import ExposureFound, post_delete, post_edit
+from apps.discussions.services import post_delete, post_edit
+from apps.sharing.exposure import ExposureFound
 from apps.sharing.tlp import TLP
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,7 @@ def test_api_refuses_a_reply_with_an_internal_host_name_until_confirmed(
     client = client_for(bob)
     response = client.post("/api/v1/posts/", payload, content_type="application/json")
     assert response.status_code == 400
-    assert "dc01.corp.local" in str(response.json()["confirmed_exposures"])
+    assert "dc01.corp.local" in str(response.json()["exposures"])
     payload["confirmed_exposures"] = ["dc01.corp.local"]
     response = client.post("/api/v1/posts/", payload, content_type="application/json")
     assert response.status_code == 201, response.content

@@ -3,10 +3,13 @@
 import json
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import DEFAULT_DB_ALIAS
 
 from apps.incidents.attack import (
+    catalogue_after_migrate,
     records_from_bundle,
     records_from_package,
     technique_id_validate,
@@ -18,6 +21,11 @@ from tests.incidents.conftest import MINI_BUNDLE
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def empty_catalogue(db):
+    AttackTechnique.objects.all().delete()
+
+
 def test_the_shipped_catalogue_has_the_enterprise_techniques_offline():
     records = {record.id: record for record in records_from_package()}
     assert len(records) > 600
@@ -26,7 +34,9 @@ def test_the_shipped_catalogue_has_the_enterprise_techniques_offline():
     assert records["T1002"].deprecated  # revoked by MITRE
 
 
-def test_load_attack_from_a_bundle_is_idempotent_and_bulk(django_assert_max_num_queries, capsys):
+def test_load_attack_from_a_bundle_is_idempotent_and_bulk(
+    empty_catalogue, django_assert_max_num_queries, capsys
+):
     call_command("load_attack", bundle=str(MINI_BUNDLE))
     assert "5 created" in capsys.readouterr().out
     assert AttackTechnique.objects.get(pk="T1078").tactic_list == [
@@ -63,11 +73,26 @@ def test_a_file_that_is_not_a_bundle_is_refused(tmp_path):
         call_command("load_attack", bundle=str(bad))
 
 
-def test_the_picker_loads_the_shipped_catalogue_on_first_use():
-    assert not AttackTechnique.objects.exists()
+def test_a_database_built_without_migrations_has_the_shipped_catalogue():
+    # The suite builds its database with --no-migrations: post_migrate loaded it.
     offered = techniques_for_picker()
     assert offered.filter(pk="T1486").exists()
     assert not offered.filter(pk="T1002").exists()  # revoked: not offered
+
+
+def test_the_picker_only_reads(empty_catalogue, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert list(techniques_for_picker()) == []
+    assert not AttackTechnique.objects.exists()
+
+
+def test_migrate_fills_an_empty_catalogue_and_leaves_a_full_one_alone(
+    empty_catalogue, django_assert_num_queries
+):
+    catalogue_after_migrate(apps=django_apps, using=DEFAULT_DB_ALIAS)
+    assert AttackTechnique.objects.filter(pk="T1486").exists()
+    with django_assert_num_queries(1):
+        catalogue_after_migrate(apps=django_apps, using=DEFAULT_DB_ALIAS)
 
 
 @pytest.mark.parametrize("value", ["t1566", " T1566.001 "])

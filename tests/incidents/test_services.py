@@ -3,10 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from apps.incidents.models import FeedbackAction, IncidentView, Indicator
+from apps.incidents.models import FeedbackAction, Incident, IncidentView, Indicator
 from apps.incidents.selectors import (
     achievement_feedback,
-    addressed_to,
     indicator_lookup,
     indicators_visible_to,
     sharing_achievements,
@@ -21,6 +20,7 @@ from apps.incidents.services import (
     sighting_add,
 )
 from apps.sharing.models import AudienceChange
+from apps.sharing.selectors import addressed_to
 
 pytestmark = pytest.mark.django_db
 
@@ -200,12 +200,14 @@ def test_addressed_to_lists_red_naming_me_and_amber_naming_my_organisation(
     amber_b = incident_for(alice, "AMBER", organizations=[org_b])
     strict_c = incident_for(alice, "AMBER+STRICT", organizations=[org_c])
     incident_for(alice, "GREEN")
-    assert set(addressed_to(bob)) == {red_bob, amber_b}
-    assert set(addressed_to(olive)) == {amber_b}  # her organisation, not her name
-    assert set(addressed_to(carol)) == {red_carol, strict_c}
-    assert set(addressed_to(alice)) == set()  # her own items are not addressed to her
+    assert set(addressed_to(bob, Incident.objects.all())) == {red_bob, amber_b}
+    # her organisation, not her name
+    assert set(addressed_to(olive, Incident.objects.all())) == {amber_b}
+    assert set(addressed_to(carol, Incident.objects.all())) == {red_carol, strict_c}
+    # her own items are not addressed to her
+    assert set(addressed_to(alice, Incident.objects.all())) == set()
 
 
 def test_addressed_to_forgets_a_suspended_member(incident_for, alice, sam):
     incident_for(alice, "RED", users=[sam])
-    assert not addressed_to(sam).exists()
+    assert not addressed_to(sam, Incident.objects.all()).exists()

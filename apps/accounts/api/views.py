@@ -1,11 +1,11 @@
 """The signed-in person's own profile and API tokens."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
+from apps.accounts.api import schema
 from apps.accounts.api.mixins import UserPreferencesMixin, activate_user_preferences
 from apps.accounts.api.serializers import (
     ProfileSerializer,
@@ -17,20 +17,7 @@ from apps.accounts.models import ApiToken
 from apps.accounts.services import token_issue, token_revoke
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary=_("Read your profile"),
-        description=_("Your e-mail address, display name, language, time zone and digest "
-                      "preference."),
-        tags=["accounts"],
-    ),
-    patch=extend_schema(
-        summary=_("Change your profile"),
-        description=_("Change your display name, language, time zone or digest frequency. "
-                      "The e-mail address is your login and cannot be changed here."),
-        tags=["accounts"],
-    ),
-)
+@schema.profile
 class MeView(UserPreferencesMixin, generics.RetrieveUpdateAPIView):
     serializer_class = ProfileSerializer
     http_method_names = ["get", "patch", "head", "options"]
@@ -51,37 +38,13 @@ class SignedInWithSession(permissions.BasePermission):
     message = _("API tokens can only be managed when signed in on the website, not with a "
                 "token.")
 
-    refuses_reads = True  # documented as a 403 on every operation (portal.api_schema)
+    refuses_reads = True  # documented as a 403 on every operation (portal.api.schema)
 
     def has_permission(self, request, view):
         return isinstance(request.successful_authenticator, SessionAuthentication)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List your API tokens"),
-        description=_("Your tokens, revoked ones included, newest first. Only a short prefix "
-                      "of each key is shown, so you can recognise it; the key itself is "
-                      "never shown again after creation."),
-        tags=["accounts"],
-    ),
-    create=extend_schema(
-        summary=_("Create an API token"),
-        description=_("Creates a token for `Authorization: Token <key>`, valid for `days` days "
-                      "(at most 365). The clear key is in this answer only: it is "
-                      "stored hashed and cannot be read again. Tokens are managed from a "
-                      "signed-in website session only, never with a token."),
-        request=TokenCreateSerializer,
-        responses={201: TokenCreatedSerializer},
-        tags=["accounts"],
-    ),
-    destroy=extend_schema(
-        summary=_("Revoke an API token"),
-        description=_("The token stops working at once. It stays in the list, marked "
-                      "revoked. Revoking a revoked token changes nothing."),
-        tags=["accounts"],
-    ),
-)
+@schema.tokens
 class TokenViewSet(UserPreferencesMixin, mixins.ListModelMixin, mixins.CreateModelMixin,
                    mixins.DestroyModelMixin, viewsets.GenericViewSet):
     serializer_class = TokenSerializer

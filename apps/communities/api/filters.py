@@ -18,6 +18,7 @@ from apps.communities.models import (
     Role,
     Sector,
 )
+from portal.filters import CommunityScopedFilterSet
 
 
 class CommunityFilter(django_filters.FilterSet):
@@ -44,9 +45,7 @@ class OrganizationFilter(django_filters.FilterSet):
         return queryset.filter(organization_is_active_in(self.request.user, community_slug=value))
 
 
-class MembershipFilter(django_filters.FilterSet):
-    community = django_filters.CharFilter(field_name="community__slug",
-                                          label=_("Slug of the community"))
+class MembershipFilter(CommunityScopedFilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
     status = django_filters.ChoiceFilter(
         choices=MembershipStatus.choices,
@@ -73,9 +72,7 @@ class InvitationState:
     ]
 
 
-class InvitationFilter(django_filters.FilterSet):
-    community = django_filters.CharFilter(field_name="community__slug",
-                                          label=_("Slug of the community"))
+class InvitationFilter(CommunityScopedFilterSet):
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact",
                                       label=_("E-mail address of the invitee"))
     state = django_filters.ChoiceFilter(choices=InvitationState.CHOICES, method="filter_state",

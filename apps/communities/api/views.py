@@ -5,19 +5,15 @@ Views stay thin: what a caller may see comes from ``scopes``, every write goes t
 ``apps.communities.services``.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from apps.accounts.api.mixins import UserPreferencesMixin
-from apps.communities.api import scopes
+from apps.communities.api import schema, scopes
 from apps.communities.api.filters import (
     CommunityFilter,
     InvitationFilter,
@@ -38,19 +34,6 @@ from apps.communities.services import (
     membership_change_role,
     membership_decide,
 )
-
-TAG = "communities"
-
-
-@contextmanager
-def service_errors():
-    """A refusal from a service becomes a 400 carrying its (translated) message."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            raise ValidationError(error.message_dict) from error
-        raise ValidationError({"detail": " ".join(error.messages)}) from error
 
 
 class SecretariatWrites(permissions.BasePermission):
@@ -104,20 +87,7 @@ class ScopedViewSet(UserPreferencesMixin, viewsets.GenericViewSet):
         return self.scope(self.request.user)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List your communities"),
-        description=_("The communities where you are an active member, with your role and "
-                      "organisation in each."),
-        tags=[TAG],
-    ),
-    retrieve=extend_schema(
-        summary=_("Read one of your communities"),
-        description=_("By slug. A community you are not an active member of answers 404, "
-                      "as if it did not exist."),
-        tags=[TAG],
-    ),
-)
+@schema.communities
 class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Community
     serializer_class = CommunitySerializer
@@ -128,20 +98,7 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         return scopes.communities_for(user)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List organisations"),
-        description=_("Organisations with active members in the communities you actively "
-                      "belong to; `?community=<slug>` narrows to one of them."),
-        tags=[TAG],
-    ),
-    retrieve=extend_schema(
-        summary=_("Read an organisation"),
-        description=_("By slug; 404 unless it has active members in one of your "
-                      "communities."),
-        tags=[TAG],
-    ),
-)
+@schema.organizations
 class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Organization
     serializer_class = OrganizationSerializer
@@ -152,52 +109,8 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         return scopes.organizations_for(user)
 
 
-MEMBERSHIP_DECISIONS = {
-    "approve": (_("Approve a membership"),
-                _("Secretariat only: a membership awaiting approval becomes active.")),
-    "suspend": (_("Suspend a membership"),
-                _("Secretariat only: the member loses access on their next request; what "
-                  "they wrote stays.")),
-    "reactivate": (_("Reactivate a membership"),
-                   _("Secretariat only: a suspended member becomes active again — or is "
-                     "asked first to accept the current agreement.")),
-    "remove": (_("Remove a membership"),
-               _("Secretariat only: the member leaves the community and their open "
-                 "invitations are revoked; what they wrote stays.")),
-}
 
-
-def _decision_schema(name: str):
-    summary, description = MEMBERSHIP_DECISIONS[name]
-    return extend_schema(summary=summary, description=description, request=None,
-                         responses={200: MembershipSerializer}, tags=[TAG])
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List memberships"),
-        description=_("Members of a community see its active memberships; its secretariat "
-                      "sees every status. Filter with `?community=<slug>`, `role`, `status`, "
-                      "`organization`."),
-        tags=[TAG],
-    ),
-    retrieve=extend_schema(
-        summary=_("Read a membership"),
-        description=_("404 for a membership you cannot see."),
-        tags=[TAG],
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a member's role or organisation"),
-        description=_("Secretariat only (403 for other members of the community)."),
-        request=MembershipUpdateSerializer,
-        responses={200: MembershipSerializer},
-        tags=[TAG],
-    ),
-    approve=_decision_schema("approve"),
-    suspend=_decision_schema("suspend"),
-    reactivate=_decision_schema("reactivate"),
-    remove=_decision_schema("remove"),
-)
+@schema.memberships
 class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.UpdateModelMixin, ScopedViewSet):
     model = Membership
@@ -219,18 +132,16 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         serializer = MembershipUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with service_errors():
-            membership = membership_change_role(
-                membership=membership, role=data.get("role", membership.role),
-                organization=data.get("organization"), actor=request.user,
-            )
+        membership = membership_change_role(
+            membership=membership, role=data.get("role", membership.role),
+            organization=data.get("organization"), actor=request.user,
+        )
         return self._answer(membership)
 
     def _decide(self, decision: str) -> Response:
         membership = self.get_object()
-        with service_errors():
-            membership = membership_decide(membership=membership, action=decision,
-                                           actor=self.request.user)
+        membership = membership_decide(membership=membership, action=decision,
+                                       actor=self.request.user)
         return self._answer(membership)
 
     @action(detail=True, methods=["post"])
@@ -250,31 +161,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._decide("remove")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List invitations"),
-        description=_("Secretariat only: the invitations of the communities whose "
-                      "secretariat you are (others get an empty list). Filter with "
-                      "`?community=<slug>`, `email`, `state`. The link itself is never "
-                      "shown: it only travels by e-mail."),
-        tags=[TAG],
-    ),
-    retrieve=extend_schema(
-        summary=_("Read an invitation"),
-        description=_("Secretariat only; 404 for anyone else."),
-        tags=[TAG],
-    ),
-    create=extend_schema(
-        summary=_("Invite a person"),
-        description=_("Secretariat only (403 for other members): creates the account if "
-                      "needed, an `invited` membership and a single-use link that is "
-                      "e-mailed in the chosen language. Inviting again revokes the earlier "
-                      "link."),
-        request=InvitationCreateSerializer,
-        responses={201: InvitationSerializer},
-        tags=[TAG],
-    ),
-)
+@schema.invitations
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.CreateModelMixin, ScopedViewSet):
     model = Invitation
@@ -292,12 +179,11 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         community = data["community"]
         if not scopes.is_secretariat(request.user, community.pk):
             raise PermissionDenied(_("Only the secretariat of this community may invite."))
-        with service_errors():
-            invitation = invitation_create(
-                community=community, email=data["email"], name=data["name"],
-                organization=data["organization"], role=data["role"],
-                language=data.get("language") or community.default_language,
-                invited_by=request.user,
-            )
+        invitation = invitation_create(
+            community=community, email=data["email"], name=data["name"],
+            organization=data["organization"], role=data["role"],
+            language=data.get("language") or community.default_language,
+            invited_by=request.user,
+        )
         invitation = self.get_queryset().get(pk=invitation.pk)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)

@@ -8,13 +8,10 @@ from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident
 from apps.sharing.selectors import visible_to
 from apps.sharing.tlp import TLP
-from portal.filters import MomentFilter
+from portal.filters import CommunityScopedFilterSet, MomentFilter
 
 
-class ThreadFilter(django_filters.FilterSet):
-    community = django_filters.CharFilter(
-        field_name="community__slug", label=_("Slug of the community")
-    )
+class ThreadFilter(CommunityScopedFilterSet):
     tlp = django_filters.ChoiceFilter(choices=TLP.choices, label=_("TLP label"))
     incident = django_filters.UUIDFilter(
         method="filter_incident", label=_("Id of the incident the threads discuss")
@@ -36,11 +33,8 @@ class ThreadFilter(django_filters.FilterSet):
         return queryset.filter(incident_id__in=visible)
 
 
-class PostFilter(django_filters.FilterSet):
+class PostFilter(CommunityScopedFilterSet):
     thread = django_filters.UUIDFilter(field_name="thread_id", label=_("Id of the thread"))
-    community = django_filters.CharFilter(
-        field_name="community__slug", label=_("Slug of the community")
-    )
     since = MomentFilter(
         field_name="created_at", lookup_expr="gte", label=_("Posted at or after")
     )

@@ -228,7 +228,7 @@ class PostCreateSerializer(serializers.Serializer):
 
 
 class PostEditSerializer(serializers.Serializer):
-    partial_on_patch = False  # PATCH /posts/{id}/ needs the new body (portal.api_schema)
+    partial_on_patch = False  # PATCH /posts/{id}/ needs the new body (portal.api.schema)
 
     body = serializers.CharField(help_text=_("The new text; the old one is kept."))
     confirmed_exposures = confirmed_exposures_field()

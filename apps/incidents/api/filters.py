@@ -11,14 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from apps.incidents.filters import IncidentFilter
 from apps.incidents.indicators import IndicatorType, indicator_candidates, indicator_normalize
 from apps.incidents.models import FeedbackAction, Indicator, Sighting, UsageFeedback
+from portal.filters import CommunityScopedFilterSet
 
 __all__ = ["FeedbackFilter", "IncidentFilter", "IndicatorFilter", "SightingFilter"]
 
 
-class IndicatorFilter(django_filters.FilterSet):
-    community = django_filters.CharFilter(
-        field_name="community__slug", label=_("Slug of the community")
-    )
+class IndicatorFilter(CommunityScopedFilterSet):
     incident = django_filters.UUIDFilter(field_name="incident_id", label=_("Incident id"))
     type = django_filters.ChoiceFilter(choices=IndicatorType.choices, label=_("Type"))
     value = django_filters.CharFilter(
@@ -42,10 +40,7 @@ class IndicatorFilter(django_filters.FilterSet):
         return queryset.filter(match)
 
 
-class SightingFilter(django_filters.FilterSet):
-    community = django_filters.CharFilter(
-        field_name="community__slug", label=_("Slug of the community")
-    )
+class SightingFilter(CommunityScopedFilterSet):
     incident = django_filters.UUIDFilter(field_name="incident_id", label=_("Incident id"))
     indicator = django_filters.UUIDFilter(field_name="indicator_id", label=_("Indicator id"))
 
@@ -54,10 +49,7 @@ class SightingFilter(django_filters.FilterSet):
         fields = ["community", "incident", "indicator"]
 
 
-class FeedbackFilter(django_filters.FilterSet):
-    community = django_filters.CharFilter(
-        field_name="community__slug", label=_("Slug of the community")
-    )
+class FeedbackFilter(CommunityScopedFilterSet):
     incident = django_filters.UUIDFilter(field_name="incident_id", label=_("Incident id"))
     action = django_filters.ChoiceFilter(choices=FeedbackAction.choices, label=_("Action"))
 

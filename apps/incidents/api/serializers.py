@@ -28,7 +28,7 @@ from apps.incidents.models import (
 )
 from apps.sharing.selectors import source_organizations
 from apps.sharing.tlp import TLP
-from portal.api_fields import MomentField
+from portal.api.fields import MomentField
 
 
 def _inline_choice(choices):

@@ -39,12 +39,10 @@ from apps.communities.models import (
 from apps.discussions import services as discussion_services
 from apps.discussions.models import Post, Thread
 from apps.incidents import services as incident_services
-from apps.incidents.attack import catalogue_ensure
 from apps.incidents.indicators import indicator_normalize
 from apps.incidents.models import Incident, Sighting, UsageFeedback
 from apps.meetings.models import Meeting, MeetingSeries
-from apps.sharing.audience import member_organizations
-from apps.sharing.tlp import TLP
+from apps.sharing.recipients import recipients_read
 from portal import demo_data
 
 User = get_user_model()
@@ -259,23 +257,17 @@ def demo_id(kind: str, key: str) -> uuid.UUID:
 
 
 def _audience(world: DemoWorld, data: dict) -> dict:
-    """The author's choice in the services' terms: organisations (chosen, or the default
-    minus exclusions) for the AMBERs, people for RED, the federation for GREEN / CLEAR."""
-    community = world.communities[data["community"]]
-    tlp = data["tlp"]
-    audience: dict = {"tlp": tlp, "federated": data.get("federated", False)}
-    if tlp in (TLP.AMBER, TLP.AMBER_STRICT):
-        if "organizations" in data:
-            audience["organizations"] = [world.organizations[s] for s in data["organizations"]]
-        elif data.get("exclude"):
-            audience["organizations"] = [
-                org for org in member_organizations(community) if org.slug not in data["exclude"]
-            ]
-        else:
-            audience["organizations"] = None  # every member organisation
-    if tlp == TLP.RED:
-        audience["users"] = [world.users[email] for email in data["users"]]
-    return audience
+    """The author's choice in the services' terms, read by `apps.sharing.recipients` like
+    the web picker's and the API's: organisations (chosen, or the default minus "exclude")
+    for the AMBERs, people for RED, the federation for GREEN / CLEAR."""
+    return recipients_read(
+        community=world.communities[data["community"]],
+        tlp=data["tlp"],
+        organizations=data.get("organizations"),
+        exclude_organizations=data.get("exclude"),
+        users=data.get("users"),
+        federated=data.get("federated", False),
+    )
 
 
 def _describe(world: DemoWorld, kind: str, item, data: dict) -> None:
@@ -354,7 +346,6 @@ def _reactions(world: DemoWorld, incident: Incident, data: dict) -> None:
 def load_incidents(world: DemoWorld) -> None:
     """Incidents in both ISACs under every label, some anonymous, one federated GREEN and
     one federated CLEAR, with indicators, ATT&CK techniques, sightings, feedback and views."""
-    catalogue_ensure()  # a database whose data migrations were skipped (tests) has none
     for data in demo_data.INCIDENTS:
         incident = _incident(world, data)
         _reactions(world, incident, data)
