@@ -1,0 +1,64 @@
+"""A guard against the planner cliff (PostgreSQL): on a scale world analysed like a real one,
+the first page of a list, for a reader of wide reach, is a merge of index range scans — no
+sequential scan of the items or of their audience, and no subplan run once per row. It asserts
+the shape of the plan the database chose, not a time."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.accounts.services import token_issue
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+WIDE = ("/api/v1/incidents/", "/api/v1/incidents/?tlp=AMBER", "/api/v1/threads/")
+TABLES = {"incidents_incident", "discussions_thread", "sharing_audiencerow"}
+
+
+def plan_nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from plan_nodes(child)
+
+
+@pytest.fixture
+def scale_world(tmp_path):
+    manifest = tmp_path / "manifest.json"
+    call_command("build_scale_world", incidents=30000, manifest=str(manifest), seed=8)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # statistics as a live database has them
+    return json.loads(manifest.read_text())["users"]
+
+
+def page_query(client, path, headers) -> str:
+    """The SQL statement that picks the page's ids (the one naming the audience rows)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, headers=headers).status_code == 200
+    [sql] = [q["sql"] for q in queries if "page_pos" in q["sql"] and "LIMIT" in q["sql"]
+             and "COUNT(" not in q["sql"]]
+    return sql
+
+
+@pytest.mark.parametrize("kind", ["many_communities", "big_organisation", "red_recipient"])
+def test_a_first_page_walks_indexes_for_a_reader_of_wide_reach(scale_world, client, kind):
+    [entry] = [u for u in scale_world if u["kind"] == kind]
+    user = get_user_model().objects.get(email=entry["email"])
+    _token, key = token_issue(user=user, name="plan", days=1)
+    for path in WIDE:
+        sql = page_query(client, path, {"Authorization": f"Token {key}"})
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+            [[document]] = cursor.fetchall()
+        nodes = list(plan_nodes(document[0]["Plan"]))
+        seq_scans = {n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"}
+        per_row = [n for n in nodes if n.get("Parent Relationship") == "SubPlan"
+                   and not n.get("Subplan Name", "").startswith("hashed")]
+        assert not seq_scans & TABLES, (kind, path, seq_scans)
+        assert not per_row, (kind, path, [n.get("Subplan Name") for n in per_row])
+        walks = {n.get("Index Name") for n in nodes if "Index" in n["Node Type"]}
+        assert walks & {"audience_group_walk", "audience_user_walk",
+                        "audience_public_walk"}, (kind, path, walks)
