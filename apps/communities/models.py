@@ -172,6 +172,7 @@ class GroupKind(models.TextChoices):
     MEMBERS = "members", _("All active members")
     SECRETARIAT = "secretariat", _("Secretariat")
     ORGANIZATION = "organization", _("Active members of one organisation")
+    ORGANIZATIONS = "organizations", _("Active members of a set of organisations")
 
 
 class CommunityGroup(models.Model):
@@ -184,12 +185,20 @@ class CommunityGroup(models.Model):
     kind = models.CharField(max_length=20, choices=GroupKind.choices)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True,
                                      blank=True, related_name="+")
+    # Kind ORGANIZATIONS: an interned set of organisations (the same set is the same group),
+    # so that TLP:AMBER to every member organisation is one grant, not one per organisation.
+    organizations = models.ManyToManyField(Organization, blank=True, related_name="+",
+                                           related_query_name="organization_sets")
+    key = models.CharField(max_length=64, blank=True,
+                           help_text="For a set of organisations: a digest of their ids.")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["community", "kind"],
-                                    condition=Q(organization__isnull=True),
+                                    condition=Q(organization__isnull=True) & ~Q(key__gt=""),
                                     name="communitygroup_unique_kind"),
+            models.UniqueConstraint(fields=["community", "key"], condition=Q(key__gt=""),
+                                    name="communitygroup_unique_set"),
             models.UniqueConstraint(fields=["community", "organization"],
                                     condition=Q(organization__isnull=False),
                                     name="communitygroup_unique_org"),

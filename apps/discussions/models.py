@@ -31,6 +31,8 @@ class Thread(SharedContent):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_post_at = models.DateTimeField(_("last post"), default=timezone.now)
 
+    list_position = "last_post_at"  # lists show the thread with the latest post first
+
     class Meta(SharedContent.Meta):
         verbose_name = _("thread")
         verbose_name_plural = _("threads")

@@ -24,9 +24,13 @@ def threads_visible_to(user, *, community: Community | None = None) -> QuerySet[
     threads = Thread.objects.all()
     if community is not None:
         threads = threads.filter(community=community)
+    return threads_listing(visible_to(user, threads))
+
+
+def threads_listing(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """What a list shows of each thread: its community, source and number of posts."""
     return (
-        visible_to(user, threads)
-        .select_related("community", "author_organization")
+        threads.select_related("community", "author_organization")
         .annotate(post_count=Count("posts", filter=Q(posts__deleted=False)))
         .order_by("-last_post_at", "-created_at", "pk")
     )

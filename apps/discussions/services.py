@@ -25,6 +25,7 @@ from apps.sharing.auditing import text_redacted
 from apps.sharing.models import AudienceChange
 from apps.sharing.selectors import can_view
 from apps.sharing.services import (
+    audience_reposition,
     anonymity_set,
     audience_actor_check,
     audience_set,
@@ -233,6 +234,8 @@ def post_add(
     post.full_clean()
     post.save()
     Thread.objects.filter(pk=thread.pk).update(last_post_at=now)
+    thread.last_post_at = now
+    audience_reposition(thread)  # the thread moves up in every list it is in
     return post
 
 

@@ -11,6 +11,8 @@ import functools
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -69,8 +71,14 @@ class SharedContent(models.Model):
     recipient_users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("recipients")
     )
+    # Deleting an item deletes its audience rows with it (the collector follows this).
+    audience_rows = GenericRelation("sharing.AudienceRow", related_query_name="%(class)s")
 
     objects = SharedContentQuerySet.as_manager()
+
+    # The field lists are ordered by (newest first); its value is copied into the item's
+    # audience rows, and a content app that moves it calls `services.audience_reposition`.
+    list_position = "created_at"
 
     class Meta:
         abstract = True
@@ -152,3 +160,57 @@ class AudienceChange(models.Model):
     def lowered(self) -> bool:
         """True when the label became less restrictive."""
         return bool(self.from_tlp) and TLP(self.to_tlp).rank < TLP(self.from_tlp).rank
+
+
+class AudienceRow(models.Model):
+    """The materialised audience: one row per grant of an item (and one public row for a
+    TLP:CLEAR item) carrying the item's list position, so that a page of "what I may see,
+    newest first" is a merge of a few index range scans — one per audience the reader is in —
+    instead of a scan of every item.
+
+    Derived from guardian's grant tables (the record) and written with them by
+    `apps.sharing.services` only. Which groups a reader is in is still read from memberships
+    at query time (`selectors.principal_groups`); a row names an audience, never a person,
+    except for user grants (TLP:RED recipients and the author).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.UUIDField()
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    position = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("audience row")
+        verbose_name_plural = _("audience rows")
+        indexes = [
+            # One range scan per audience the reader is in, in list order.
+            models.Index(
+                "content_type", "group", models.F("position").desc(),
+                models.F("object_id").desc(),
+                condition=Q(group__isnull=False), name="audience_group_walk",
+            ),
+            models.Index(
+                "content_type", "user", models.F("position").desc(),
+                models.F("object_id").desc(),
+                condition=Q(user__isnull=False), name="audience_user_walk",
+            ),
+            models.Index(
+                "content_type", models.F("position").desc(), models.F("object_id").desc(),
+                condition=Q(group__isnull=True, user__isnull=True), name="audience_public_walk",
+            ),
+            models.Index(fields=["content_type", "object_id"], name="audience_item"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__isnull=True) | Q(user__isnull=True), name="audience_one_principal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        principal = f"group {self.group_id}" if self.group_id else (
+            f"user {self.user_id}" if self.user_id else "public")
+        return f"{self.object_id} → {principal}"

@@ -8,8 +8,10 @@ Superusers get nothing extra — there is no back door.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from apps.communities.models import (
@@ -24,57 +26,105 @@ from apps.communities.models import (
 )
 from apps.sharing.audience import AMBERS, Audience, audience_resolve
 from apps.sharing.auditing import sources_revealed
-from apps.sharing.models import permission_models, view_codename
+from apps.sharing.models import AudienceRow
 from apps.sharing.tlp import TLP
 
 
-def principal_groups(user) -> Q:
-    """A condition on ``group_id``: the grant groups that ``user`` belongs to right now,
-    derived from their active memberships at the moment of the query: the members group of each
-    community they are active in, their organisation's group there, and the group of every
-    federation one of those communities is part of.
-
-    `auth_user_groups` is never read: a group edited by hand, or left behind by a membership
-    deleted in bulk or changed with ``QuerySet.update()``, grants nothing.
-    """
+def _principal_group_ids(user) -> tuple[QuerySet, QuerySet]:
+    """Two querysets of group ids (community groups, federation groups) — see
+    `principal_groups`."""
     active = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
     communities = active.values("community_id")
     in_organization = active.filter(
         community_id=OuterRef("community_id"), organization_id=OuterRef("organization_id")
     )
+    in_set = active.filter(
+        community_id=OuterRef("community_id"), organization__organization_sets=OuterRef("pk")
+    )
     community_groups = CommunityGroup.objects.filter(
         Q(kind=GroupKind.MEMBERS, community_id__in=communities)
         | Q(kind=GroupKind.ORGANIZATION, community_id__in=communities) & Exists(in_organization)
+        | Q(kind=GroupKind.ORGANIZATIONS, community_id__in=communities) & Exists(in_set)
     ).values("group_id")
     federation_groups = Federation.objects.filter(
         communities__in=communities, group__isnull=False
     ).values("group_id")
+    return community_groups, federation_groups
+
+
+def principal_groups(user) -> Q:
+    """A condition on ``group_id``: the grant groups that ``user`` belongs to right now,
+    derived from their active memberships at the moment of the query: the members group of each
+    community they are active in, their organisation's group there, every interned set of
+    organisations there that includes theirs, and the group of every federation one of those
+    communities is part of.
+
+    `auth_user_groups` is never read: a group edited by hand, or left behind by a membership
+    deleted in bulk or changed with ``QuerySet.update()``, grants nothing.
+    """
+    community_groups, federation_groups = _principal_group_ids(user)
     return Q(group_id__in=community_groups) | Q(group_id__in=federation_groups)
 
 
-def visible_to(user, queryset: QuerySet) -> QuerySet:
-    """The part of ``queryset`` that ``user`` may see.
+def _rows(model) -> QuerySet[AudienceRow]:
+    return AudienceRow.objects.filter(content_type=ContentType.objects.get_for_model(model))
 
-    CLEAR is public (signed-out visitors see nothing else); otherwise a grant is needed: a
-    group grant to an audience the user belongs to by an active membership now
-    (`principal_groups`), or a user grant that counts only while the user is an active member
-    of the item's community — a suspended RED recipient loses it on the next request.
+
+PUBLIC = Q(group__isnull=True, user__isnull=True)
+
+
+def visible_to(user, queryset: QuerySet) -> QuerySet:
+    """The part of ``queryset`` that ``user`` may see, read from the materialised audience.
+
+    TLP:CLEAR is public (signed-out visitors see nothing else); otherwise the item needs an
+    audience row for a group the user belongs to by an active membership now
+    (`principal_groups`), or a user row that counts only while the user is an active member of
+    the item's community — a suspended TLP:RED recipient loses it on the next request.
+    For a page of a list, prefer `visible_page`: it walks the same rows in list order.
     """
-    public = Q(tlp=TLP.CLEAR)
+    rows = _rows(queryset.model)
+    public = Q(pk__in=rows.filter(PUBLIC).values("object_id"))
     if user is None or not user.is_authenticated:
         return queryset.filter(public)
-    user_perms, group_perms = permission_models(queryset.model)
-    codename = view_codename(queryset.model)
-    by_user = user_perms.objects.filter(user_id=user.pk, permission__codename=codename)
-    by_group = group_perms.objects.filter(principal_groups(user), permission__codename=codename)
     active_in = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
     return queryset.filter(
         public
-        | Q(pk__in=by_group.values("content_object_id"))
+        | Q(pk__in=rows.filter(principal_groups(user)).values("object_id"))
         | Q(
-            pk__in=by_user.values("content_object_id"),
-            community_id__in=active_in.values("community_id"),
+            pk__in=rows.filter(
+                user_id=user.pk, community_id__in=active_in.values("community_id")
+            ).values("object_id")
         )
+    )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The audiences a reader is in right now: their grant groups, and the communities where
+    they are active (their own user grants count only there)."""
+
+    user_id: int | None
+    group_ids: tuple[int, ...] = ()
+    community_ids: tuple[int, ...] = ()
+
+
+def reach_of(user) -> Reach:
+    """`principal_groups` and the active communities of ``user`` as ids, in one query."""
+    if user is None or not user.is_authenticated:
+        return Reach(user_id=None)
+    community_groups, federation_groups = _principal_group_ids(user)
+    communities = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
+    found = list(
+        community_groups.order_by().values_list(Value("g"), "group_id").union(
+            federation_groups.order_by().values_list(Value("g"), "group_id"),
+            communities.order_by().values_list(Value("c"), "community_id"),
+            all=True,
+        )
+    )
+    return Reach(
+        user_id=user.pk,
+        group_ids=tuple(sorted({pk for kind, pk in found if kind == "g"})),
+        community_ids=tuple(sorted({pk for kind, pk in found if kind == "c"})),
     )
 
 

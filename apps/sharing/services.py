@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.communities.groups import community_group, federation_group
+from apps.communities.groups import community_group, federation_group, organizations_group
 from apps.communities.models import (
     Community,
     GroupKind,
@@ -20,12 +20,21 @@ from apps.communities.models import (
 )
 from apps.sharing.audience import AMBERS, Audience, audience_resolve
 from apps.sharing.auditing import audience_changed
+from apps.sharing.materialise import audience_reposition, audience_rows_write
 from apps.sharing.models import AudienceChange, SharedContent, permission_models, view_codename
 from apps.sharing.selectors import can_view, recipients_of
 from apps.sharing.tlp import TLP
 
+__all__ = ["audience_reposition"]  # re-exported: content apps write through this module
+
 # Observers "see, do not share"; guests present at one meeting.
 SHARING_ROLES = frozenset({Role.CHAIR, Role.SECRETARIAT, Role.MEMBER, Role.ADVISOR})
+
+# From this many organisations on, a TLP:AMBER audience is granted to one interned group for
+# the whole set (AMBER to every member organisation: one grant per item, not one per
+# organisation). Smaller sets keep one grant per organisation: each reader then walks one
+# index range per organisation of theirs, however many small sets authors pick.
+ORGANIZATION_SET_MIN = 4
 
 
 def author_membership(*, author, community: Community) -> Membership:
@@ -81,6 +90,8 @@ def _groups(community: Community, audience: Audience) -> list[Group]:
             groups += [federation_group(f) for f in community.federations.all()]
         return groups
     if audience.tlp in AMBERS:
+        if len(audience.organizations) >= ORGANIZATION_SET_MIN:
+            return [organizations_group(community, audience.organizations)]
         return [
             community_group(community, GroupKind.ORGANIZATION, organization)
             for organization in Organization.objects.filter(pk__in=audience.organizations)
@@ -89,8 +100,9 @@ def _groups(community: Community, audience: Audience) -> list[Group]:
 
 
 def _grant(item: SharedContent, audience: Audience) -> None:
-    """Replace the item's view grants with those the audience calls for. The author keeps a
-    user grant on every non-public label: they always see what they wrote while active."""
+    """Replace the item's view grants with those the audience calls for, and its audience
+    rows with them. The author keeps a user grant on every non-public label: they always see
+    what they wrote while active. Call with ``item.tlp`` already set to ``audience.tlp``."""
     model = type(item)
     user_perms, group_perms = permission_models(model)
     permission = Permission.objects.get(
@@ -98,16 +110,19 @@ def _grant(item: SharedContent, audience: Audience) -> None:
     )
     user_perms.objects.filter(content_object=item, permission=permission).delete()
     group_perms.objects.filter(content_object=item, permission=permission).delete()
-    if audience.tlp == TLP.CLEAR:
-        return
+    user_ids, group_ids = set(), set()
+    if audience.tlp != TLP.CLEAR:
+        user_ids = audience.users | {item.author_id}
+        group_ids = {group.pk for group in _groups(item.community, audience)}
     user_perms.objects.bulk_create(
         user_perms(content_object=item, user_id=pk, permission=permission)
-        for pk in sorted(audience.users | {item.author_id})
+        for pk in sorted(user_ids)
     )
     group_perms.objects.bulk_create(
-        group_perms(content_object=item, group=group, permission=permission)
-        for group in _groups(item.community, audience)
+        group_perms(content_object=item, group_id=pk, permission=permission)
+        for pk in sorted(group_ids)
     )
+    audience_rows_write(item, group_ids=group_ids, user_ids=user_ids)
 
 
 def _audience_json(audience: Audience, *, anonymous: bool) -> dict:
@@ -176,8 +191,8 @@ def audience_set(
         users=users,
         federated=federated,
     )
-    _grant(item, audience)
     item.tlp, item.federated = audience.tlp, audience.federated
+    _grant(item, audience)
     item.save(update_fields=["tlp", "federated"])
     item.recipient_organizations.set(audience.organizations)
     item.recipient_users.set(audience.users)

@@ -105,7 +105,7 @@ def test_thread_whose_incident_is_hidden_says_null(answers, alice, bob, carol, c
     ("GET", "/api/v1/incidents/00000000-0000-0000-0000-000000000000/",
      "/api/v1/incidents/{id}/", 404),
     ("GET", "/api/v1/incidents/not-an-id/", "/api/v1/incidents/{id}/", 404),
-    ("GET", "/api/v1/incidents/?page=99", "/api/v1/incidents/", 404),
+    ("GET", "/api/v1/incidents/?cursor=bogus", "/api/v1/incidents/", 404),
     ("GET", "/api/v1/incidents/?created_after=yesterday", "/api/v1/incidents/", 400),
     ("POST", "/api/v1/incidents/", None, 400),
     ("POST", "/api/v1/posts/", None, 404),

@@ -43,6 +43,7 @@ from apps.sharing.audience import member_organizations
 from apps.sharing.auditing import item_viewed
 from apps.sharing.selectors import visible_to
 from apps.sharing.services import audience_actor_check
+from portal.api.pagination import VisibleListMixin
 from portal.api_schema import ErrorSerializer
 
 TAG = "discussions"
@@ -139,7 +140,7 @@ def _users(community, emails):
         tags=[TAG],
     ),
 )
-class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ThreadViewSet(VisibleListMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = Thread
     permission_classes = [ReadsForAnyone]  # signed out: TLP:CLEAR threads, read only
     serializer_class = ThreadSerializer
@@ -152,9 +153,11 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         decorated = selectors.threads_decorate(threads if many else [threads], self.request.user)
         return self.get_serializer(decorated if many else decorated[0], many=many).data
 
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self._data(page, many=True))
+    def decorate_page(self, rows):
+        return selectors.threads_listing(rows).prefetch_related(*selectors.recipients_prefetch())
+
+    def page_data(self, items):
+        return self._data(items, many=True)
 
     def retrieve(self, request, *args, **kwargs):
         thread = self.get_object()

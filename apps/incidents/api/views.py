@@ -32,6 +32,7 @@ from apps.incidents.models import AttackTechnique, Incident, Indicator, Sighting
 from apps.sharing.audience import member_organizations
 from apps.sharing.auditing import item_viewed
 from apps.sharing.selectors import visible_to
+from portal.api.pagination import VisibleListMixin
 
 TAG = "incidents"
 
@@ -165,7 +166,7 @@ INCIDENT_FIELDS = ("title", "summary", "category", "intent", "status", "sectors"
         tags=[TAG],
     ),
 )
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleViewSet):
+class IncidentViewSet(VisibleListMixin, mixins.RetrieveModelMixin, VisibleViewSet):
     model = Incident
     permission_classes = [ReadsForAnyone]  # signed out: TLP:CLEAR incidents, read only
     serializer_class = s.IncidentSerializer
@@ -178,6 +179,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
             .prefetch_related("techniques", "recipient_organizations", "recipient_users")
             .order_by("-created_at", "pk")
         )
+
+    def decorate_page(self, rows):
+        return self.scope(rows)
 
     def retrieve(self, request, *args, **kwargs):
         incident = self.get_object()
@@ -225,18 +229,20 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
     @action(detail=False, methods=["get"], url_path="addressed-to-me")
     def addressed_to_me(self, request):
         addressed = selectors.addressed_to(request.user).values("pk")
-        queryset = self.filter_queryset(self.get_queryset().filter(pk__in=addressed))
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        queryset = self.filter_queryset(Incident.objects.filter(pk__in=addressed))
+        page = self.paginator.paginate_visible(queryset, request, decorate=self.decorate_page)
+        return self.paginator.get_paginated_response(self.page_data(page))
 
     @action(detail=False, methods=["get"])
     def achievements(self, request):
-        mine = self.get_queryset().filter(author_id=request.user.pk).values("pk")
-        queryset = selectors.sharing_achievements(request.user).filter(pk__in=mine)
-        page = self.paginate_queryset(queryset)
+        def achievements(rows):
+            return selectors.sharing_achievements(request.user).filter(pk__in=rows.values("pk"))
+
+        mine = Incident.objects.filter(author_id=request.user.pk)
+        page = self.paginator.paginate_visible(mine, request, decorate=achievements)
         data = s.AchievementSerializer(page, many=True,
                                        context=self.get_serializer_context()).data
-        return self.get_paginated_response(data)
+        return self.paginator.get_paginated_response(data)
 
 
 LOOKUP_PARAMETERS = [
