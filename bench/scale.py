@@ -163,7 +163,9 @@ def shown(body: dict) -> str:
     """How many items the page shows, and the count the API gives (if any)."""
     items = len(body.get("results", ()))
     count = body.get("count")
-    return f"{items}" + (f" of {count}" if count is not None else "")
+    if count is None:
+        return f"{items}"
+    return f"{items} of {count}" + ("" if body.get("count_exact", True) else "+")
 
 
 def cases(client: Client, headers: dict, depth: int) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from apps.communities.models import Membership, MembershipStatus, Organization
 from apps.discussions.models import Thread
 from apps.incidents.models import Incident
 from apps.sharing.audience import AMBERS, member_organizations
-from apps.sharing.models import permission_models
+from apps.sharing.models import AudienceRow, permission_models
 from apps.sharing.selectors import visible_to
 from apps.sharing.services import audience_set
 from apps.sharing.tlp import TLP
@@ -43,13 +43,9 @@ def audience_of(item) -> dict:
         "users": set(item.recipient_users.values_list("pk", flat=True)),
         "tlp": type(item).objects.get(pk=item.pk).tlp,
     }
-    try:  # the materialised audience, once it exists
-        from apps.sharing.models import AudienceRow
-    except ImportError:
-        return rows
     rows["audience_rows"] = set(
         AudienceRow.objects.filter(object_id=item.pk).values_list("group_id", "user_id",
-                                                                  "community_id"))
+                                                                  "community_id", "position"))
     return rows
 
 

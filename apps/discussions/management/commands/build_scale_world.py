@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.communities.groups import community_group
+from apps.communities.groups import community_group, organizations_group
 from apps.communities.models import (
     Community,
     CommunityKind,
@@ -70,20 +70,11 @@ from apps.incidents.models import (
     Status,
 )
 from apps.sharing.audience import AMBERS
+from apps.sharing.materialise import audience_rebuild
 from apps.sharing.models import view_codename
 from apps.sharing.selectors import visible_to
-from apps.sharing.services import SHARING_ROLES
+from apps.sharing.services import ORGANIZATION_SET_MIN, SHARING_ROLES
 from apps.sharing.tlp import TLP
-
-try:  # lands with the materialised audience (issue 8); until then there is nothing to fill
-    from apps.sharing.materialise import audience_rebuild
-except ImportError:  # pragma: no cover
-    audience_rebuild = None
-
-try:
-    from apps.communities.groups import organizations_group
-except ImportError:  # pragma: no cover
-    organizations_group = None
 
 SEARCH_WORD = "ランサムウェア"
 TLP_MIX = {TLP.CLEAR: 10, TLP.GREEN: 50, TLP.AMBER: 30, TLP.AMBER_STRICT: 5, TLP.RED: 5}
@@ -387,7 +378,7 @@ class World:
         """The group ids `apps.sharing.services._groups` grants an AMBER / AMBER+STRICT item
         to, for these organisations."""
         community = self.by_pk[community_id]
-        if organizations_group is not None and len(org_ids) >= 4:
+        if len(org_ids) >= ORGANIZATION_SET_MIN:
             key = (community_id, org_ids)
             if key not in self._set_groups:
                 self._set_groups[key] = organizations_group(community, org_ids).pk
@@ -557,10 +548,9 @@ def build_world(*, incidents: int, threads: int, seed: int, log=print) -> dict:
             log(f"threads: {min(threads, start + CHUNK)} / {threads} "
                 f"({time.perf_counter() - started:.0f} s)")
 
-        if audience_rebuild is not None:
-            audience_rebuild(Incident)
-            audience_rebuild(Thread)
-            log(f"audience rows rebuilt ({time.perf_counter() - started:.0f} s)")
+        audience_rebuild(Incident)  # the materialised audience, from the grants just loaded
+        audience_rebuild(Thread)
+        log(f"audience rows rebuilt ({time.perf_counter() - started:.0f} s)")
     return world.special
 
 
