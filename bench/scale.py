@@ -34,7 +34,6 @@ import statistics
 import sys
 import time
 import warnings
-from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -98,11 +97,20 @@ def open_database(args) -> tuple[str, dict | None]:
 
 def build(args) -> dict:
     started = time.perf_counter()
-    out = StringIO()
     call_command("build_scale_world", incidents=args.incidents, threads=args.threads,
-                 manifest=str(args.manifest), seed=args.seed, stdout=out)
+                 manifest=str(args.manifest), seed=args.seed, stdout=sys.stderr)
     print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return json.loads(args.manifest.read_text())
+
+
+def limit_statements(seconds: int) -> None:
+    """From now on, PostgreSQL cancels any statement running longer than ``seconds``: a
+    planner cliff shows as a time-out in the table instead of stalling the run."""
+    if connection.vendor != "postgresql":
+        return
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    options["options"] = f"-c statement_timeout={seconds * 1000}"
+    connection.close()  # the next connection takes the option
 
 
 # -- measuring ------------------------------------------------------------------------------
@@ -113,10 +121,23 @@ def percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[max(0, math.ceil(share * len(sorted_values)) - 1)]
 
 
-def timed(run, *, repeat: int, warmup: int) -> dict:
-    """Run ``run()`` (returning a result to keep) warmup + repeat times."""
+def timed(run, *, repeat: int, warmup: int, slow: float = 5.0) -> dict:
+    """Run ``run()`` (returning a result to keep) warmup + repeat times; a request slower
+    than ``slow`` seconds is timed three times only (marked), one that times out not at all."""
+    from django.db import OperationalError
+
     for _ in range(warmup):
-        run()
+        started = time.perf_counter()
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                run()
+        except OperationalError:  # statement_timeout: keep the statement for --explain
+            return {"median": math.nan, "p95": math.nan, "queries": "-", "result": {},
+                    "slowest": captured.captured_queries[-1:] and
+                    {**captured.captured_queries[-1], "timed_out": True}, "runs": 0}
+        if time.perf_counter() - started > slow:
+            repeat = 3
+            break
     timings, queries, result = [], set(), None
     slowest = None
     for _ in range(repeat):
@@ -132,7 +153,15 @@ def timed(run, *, repeat: int, warmup: int) -> dict:
     low, high = min(queries), max(queries)  # a token's last use is written now and then
     return {"median": statistics.median(timings), "p95": percentile(timings, 0.95),
             "queries": f"{low}" if low == high else f"{low}-{high}", "result": result,
-            "slowest": slowest}
+            "slowest": slowest, "runs": len(timings)}
+
+
+def figures(result: dict) -> str:
+    """"median | p95" in ms, marked when fewer runs were timed."""
+    if not result["runs"]:
+        return "timed out | timed out"
+    mark = "" if result["runs"] >= 20 else f" ({result['runs']} runs)"
+    return f"{result['median']:.1f}{mark} | {result['p95']:.1f}"
 
 
 def local(url: str) -> str:
@@ -261,10 +290,12 @@ def ids(data) -> list[str]:
 
 
 def explain(query: dict) -> None:
+    """The plan of ``query``, run (ANALYZE) unless it timed out."""
     if connection.vendor != "postgresql" or not query:
         return
+    analyze = "" if query.get("timed_out") else "(ANALYZE, BUFFERS) "
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+        cursor.execute("EXPLAIN " + analyze + query["sql"])
         print("\n```\n" + "\n".join(row[0] for row in cursor.fetchall()) + "\n```")
 
 
@@ -279,6 +310,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the database, and skip the build if it holds this world")
+    parser.add_argument("--timeout", type=int, default=120,
+                        help="seconds after which PostgreSQL cancels a statement (default 120)")
     parser.add_argument("--explain", action="store_true",
                         help="EXPLAIN ANALYZE the slowest query of each request (PostgreSQL)")
     args = parser.parse_args()
@@ -291,6 +324,7 @@ def main() -> None:
     try:
         if manifest is None:
             manifest = build(args)
+        limit_statements(args.timeout)
         run(args, manifest)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0,
@@ -333,7 +367,7 @@ def run(args, manifest: dict) -> None:
             result = timed(get(client, url, headers), repeat=args.repeat, warmup=args.warmup)
             first_pages[(kind, name)] = result
             slow.append((kind, name, result["slowest"]))
-            print(f"| {kind} | {name} | {result['median']:.1f} | {result['p95']:.1f} | "
+            print(f"| {kind} | {name} | {figures(result)} | "
                   f"{result['queries']} | {shown(result['result'])} |", flush=True)
 
     print("\nThe first page through guardian's get_objects_for_user (+ TLP:CLEAR), ordered, "
@@ -349,15 +383,18 @@ def run(args, manifest: dict) -> None:
             result = timed(naive(user, drf_request(user, path), page_size),
                            repeat=args.repeat, warmup=args.warmup)
             api = first_pages[(kind, f"{name}, first page")]
-            same = ids(result["result"]) == ids(api["result"]["results"])
-            print(f"| {kind} | {name} | {api['median']:.1f} | {result['median']:.1f} | "
-                  f"{result['p95']:.1f} | {result['median'] / api['median']:.1f}x | "
+            same = bool(result["runs"] and api["runs"]) and (
+                ids(result["result"]) == ids(api["result"]["results"]))
+            print(f"| {kind} | {name} | {api['median']:.1f} | {figures(result)} | "
+                  f"{result['median'] / api['median']:.1f}x | "
                   f"{'yes' if same else 'NO'} |", flush=True)
         user.groups.clear()
 
     if args.explain:
         for kind, name, query in slow:
-            print(f"\n### {kind}, {name}: slowest query ({query and query['time']} s)")
+            took = "timed out" if query and query.get("timed_out") else (
+                f"{query and query['time']} s")
+            print(f"\n### {kind}, {name}: slowest query ({took})")
             explain(query)
 
 
