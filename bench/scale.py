@@ -79,10 +79,12 @@ def open_database(args) -> tuple[str, dict | None]:
     manifest = None
     if args.reuse and args.manifest.exists():
         manifest = json.loads(args.manifest.read_text())
+        from apps.discussions.management.commands.build_scale_world import WORLD_VERSION
         from apps.incidents.models import Incident
 
-        same = (manifest.get("incidents"), manifest.get("threads")) == (args.incidents,
-                                                                        args.threads)
+        wanted = (WORLD_VERSION, args.incidents, args.threads, args.seed)
+        same = tuple(manifest.get(key) for key in ("version", "incidents", "threads",
+                                                   "seed")) == wanted
         if not same or Incident.objects.count() != args.incidents:
             manifest = None
     if args.reuse and manifest is None:
@@ -267,7 +269,7 @@ def naive_threads(user, request, page_size: int):
             visible.select_related("community", "author_organization")
             .annotate(post_count=Count("posts", filter=Q(posts__deleted=False)))
             .prefetch_related(*selectors.recipients_prefetch())
-            .order_by("-last_post_at", "-created_at", "-pk")[:page_size])
+            .order_by("-last_post_at", "-pk")[:page_size])
         page = selectors.threads_decorate(page, user)
         return ThreadSerializer(page, many=True, context={"request": request}).data
     return run

@@ -77,6 +77,7 @@ from apps.sharing.services import ORGANIZATION_SET_MIN, SHARING_ROLES
 from apps.sharing.tlp import TLP
 
 SEARCH_WORD = "ランサムウェア"
+WORLD_VERSION = 2  # raise when the same arguments would build a different world
 TLP_MIX = {TLP.CLEAR: 10, TLP.GREEN: 50, TLP.AMBER: 30, TLP.AMBER_STRICT: 5, TLP.RED: 5}
 FULL_SCALE = 100_000  # incidents from which the world no longer grows
 COMMUNITIES, ORGANISATIONS, USERS = 100, 2_000, 20_000
@@ -531,7 +532,8 @@ def build_world(*, incidents: int, threads: int, seed: int, log=print) -> dict:
                 tlp = rng.choices(labels, label_weights)[0]
                 item_id, created = _uuid(rng), moments[number]
                 _category, title, summary = _text(rng, number + 1)
-                last = min(now, created + datetime.timedelta(days=rng.expovariate(1 / 3)))
+                last = created + datetime.timedelta(days=rng.expovariate(1 / 3))
+                last = created if last > now else last  # no reply yet
                 pool = discussed[community_id]
                 incident_id = rng.choice(pool) if pool and rng.random() < 0.3 else None
                 batch.items.append((item_id, community_id, tlp, author[0], author[1],
@@ -598,7 +600,8 @@ class Command(BaseCommand):
         special = build_world(incidents=incidents, threads=threads, seed=seed, log=log)
         analyse()
         built = time.perf_counter() - started
-        result = {"incidents": incidents, "threads": threads, "seed": seed,
+        result = {"version": WORLD_VERSION, "incidents": incidents, "threads": threads,
+                  "seed": seed,
                   "built_seconds": round(built, 1), **manifest_of(special)}
         if manifest:
             Path(manifest).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
