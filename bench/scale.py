@@ -74,7 +74,8 @@ def open_database(args) -> tuple[str, dict | None]:
     if connection.vendor == "sqlite":
         (ROOT / "var").mkdir(exist_ok=True)
         database.setdefault("TEST", {})["NAME"] = str(ROOT / "var" / "bench-scale.sqlite3")
-    old_name = connection.creation.create_test_db(
+    old_name = connection.settings_dict["NAME"]  # create_test_db returns the new name
+    connection.creation.create_test_db(
         verbosity=0, autoclobber=True, serialize=False, keepdb=args.reuse)
     manifest = None
     if args.reuse and args.manifest.exists():
@@ -92,8 +93,7 @@ def open_database(args) -> tuple[str, dict | None]:
 
         if Community.objects.exists():  # another world: start again from an empty one
             connection.creation.destroy_test_db(old_name, verbosity=0)
-            old_name = connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, serialize=False)
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     return old_name, manifest
 
 
