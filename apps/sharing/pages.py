@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from apps.sharing.selectors import PUBLIC, Reach, reach_of
 
@@ -64,29 +65,34 @@ class Count:
     exact: bool  # False: "more than `value`"
 
 
-def _branches(reach: Reach) -> list[Q]:
-    """One condition on the audience rows per range scan."""
+def _branches(reach: Reach, *, lateral: bool) -> list[Q]:
+    """One condition on the audience rows per range scan. With ``lateral``, all the group
+    scans are one: a LATERAL subquery run once per group id (PostgreSQL)."""
     branches = [PUBLIC]
-    branches += [Q(group_id=pk) for pk in reach.group_ids]
+    if lateral and reach.group_ids:
+        branches.append(Q(group_id=RawSQL("reach.group_id", [])))
+    else:
+        branches += [Q(group_id=pk) for pk in reach.group_ids]
     if reach.user_id is not None and reach.community_ids:
         branches.append(Q(user_id=reach.user_id, community_id__in=reach.community_ids))
     return branches
 
 
-def _branch_sql(queryset: QuerySet, rows: Q, *, after: Cursor | None, limit: int):
-    """SQL of one range scan: the filtered items reached through ``rows``, in list order."""
+def _branch_sql(queryset: QuerySet, rows: Q, *, after: Cursor | None, limit: int,
+                ordered: bool = True):
+    """SQL of one range scan: the filtered items reached through ``rows``, in list order
+    (or in any order, for counting)."""
     content_type = ContentType.objects.get_for_model(queryset.model)
     condition = Q(audience_rows__content_type=content_type) & _prefixed(rows)
     if after is not None:
         condition &= Q(audience_rows__position__lt=after.position) | Q(
             audience_rows__position=after.position, audience_rows__object_id__lt=after.pk
         )
-    branch = (
-        queryset.filter(condition)
-        .annotate(page_pos=F("audience_rows__position"), page_id=F("audience_rows__object_id"))
-        .order_by("-page_pos", "-page_id")
-        .values_list("page_id", "page_pos")[:limit]
+    branch = queryset.filter(condition).annotate(
+        page_pos=F("audience_rows__position"), page_id=F("audience_rows__object_id")
     )
+    branch = branch.order_by("-page_pos", "-page_id") if ordered else branch.order_by()
+    branch = branch.values_list("page_id", "page_pos")[:limit]
     return branch.query.get_compiler(using=queryset.db).as_sql()
 
 
@@ -100,13 +106,24 @@ def _prefixed(condition: Q) -> Q:
     return prefixed
 
 
-def _union(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int):
+def _union(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
+           ordered: bool = True, keep_duplicates: bool = False):
+    """Every range scan of ``reach`` as one compound statement of (page_id, page_pos)."""
+    lateral = connections[queryset.db].vendor == "postgresql"
     sqls, params = [], []
-    for index, rows in enumerate(_branches(reach)):
-        sql, branch_params = _branch_sql(queryset, rows, after=after, limit=limit)
-        sqls.append(f"SELECT * FROM ({sql}) b{index}")
+    for index, rows in enumerate(_branches(reach, lateral=lateral)):
+        sql, branch_params = _branch_sql(queryset, rows, after=after, limit=limit,
+                                         ordered=ordered)
+        if "reach.group_id" in sql:
+            sqls.append(
+                "SELECT b.page_id, b.page_pos FROM unnest(%s::integer[]) AS reach(group_id) "
+                f"CROSS JOIN LATERAL ({sql}) b"
+            )
+            params.append(list(reach.group_ids))
+        else:
+            sqls.append(f"SELECT * FROM ({sql}) b{index}")
         params.extend(branch_params)
-    return " UNION ".join(sqls), params
+    return (" UNION ALL " if keep_duplicates else " UNION ").join(sqls), params
 
 
 def visible_page(
@@ -147,10 +164,25 @@ def visible_count(
     user, queryset: QuerySet, *, cap: int = COUNT_CAP, reach: Reach | None = None
 ) -> Count:
     """How many items of ``queryset`` ``user`` may see: exact up to ``cap``, otherwise
-    ``Count(cap, exact=False)`` ("1,000+"). Each range scan stops after ``cap + 1`` rows."""
-    union, params = _union(queryset, reach or reach_of(user), after=None, limit=cap + 1)
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({union}) u", params)
+    ``Count(cap, exact=False)`` ("1,000+").
+
+    Each range scan stops after ``cap + 1`` rows, and on PostgreSQL all of them together
+    after ``reuse * (cap + 1)``: an item is reached through at most ``reuse`` of one
+    reader's audiences (their own grant, the community's or their organisation's group, and
+    each federation's), so that many rows always hold more than ``cap`` distinct items."""
+    reach = reach or reach_of(user)
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":  # small databases; SQLite's parser wants it flat
+        union, params = _union(queryset, reach, after=None, limit=cap + 1)
+        sql = f"SELECT COUNT(*) FROM ({union}) u"
+    else:
+        union, params = _union(queryset, reach, after=None, limit=cap + 1, ordered=False,
+                               keep_duplicates=True)
+        reuse = 2 + reach.federations
+        sql = f"SELECT COUNT(DISTINCT page_id) FROM ({union} LIMIT %s) u"
+        params.append(reuse * (cap + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         (found,) = cursor.fetchone()
     return Count(value=min(found, cap), exact=found <= cap)
 

@@ -106,6 +106,7 @@ class Reach:
     user_id: int | None
     group_ids: tuple[int, ...] = ()
     community_ids: tuple[int, ...] = ()
+    federations: int = 0  # how many of the groups are federations'
 
 
 def reach_of(user) -> Reach:
@@ -116,15 +117,16 @@ def reach_of(user) -> Reach:
     communities = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
     found = list(
         community_groups.order_by().values_list(Value("g"), "group_id").union(
-            federation_groups.order_by().values_list(Value("g"), "group_id"),
+            federation_groups.order_by().values_list(Value("f"), "group_id"),
             communities.order_by().values_list(Value("c"), "community_id"),
             all=True,
         )
     )
     return Reach(
         user_id=user.pk,
-        group_ids=tuple(sorted({pk for kind, pk in found if kind == "g"})),
+        group_ids=tuple(sorted({pk for kind, pk in found if kind in "gf"})),
         community_ids=tuple(sorted({pk for kind, pk in found if kind == "c"})),
+        federations=len({pk for kind, pk in found if kind == "f"}),
     )
 
 
