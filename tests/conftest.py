@@ -31,7 +31,7 @@ from tests.factories import (
 # new worlds each time, printing how to replay a failing one. .ci/run's PostgreSQL run uses
 # ci. Worlds touch the database, so no per-example deadline. The cross-surface test
 # (test_surfaces_property) makes ~100 HTTP requests per world and runs fewer of them (its
-# own SURFACE_EXAMPLES: 200 under ci, ~5 minutes of CPU).
+# own SURFACE_EXAMPLES: 200 under ci, some 6-7 minutes of CPU time).
 settings.register_profile(
     "dev",
     max_examples=100,
