@@ -19,7 +19,9 @@ STAMP_DEV := $(VENV)/.renkei-installed-dev
 
 help:
 	@echo "make run       install, migrate, load demo data, serve http://$(HOST):$(PORT)"
-	@echo "make test      install dev dependencies and run the whole suite on SQLite"
+	@echo "make test      install dev dependencies and run the whole suite on SQLite, on every core;"
+	@echo "               property tests: hypothesis profile dev (fewer worlds, new ones each run);"
+	@echo "               HYPOTHESIS_PROFILE=ci: CI's fixed several hundred (.ci/run, on PostgreSQL)"
 	@echo "make lint      ruff check"
 	@echo "make install   create $(VENV) with the dev dependencies, nothing else"
 	@echo "make messages  update locale/{ja,en}/LC_MESSAGES/django.po from the code and templates"
@@ -67,7 +69,8 @@ run: check-python $(STAMP_RUN) translations
 
 # The suite on SQLite with eager Celery, whatever the caller's environment says;
 # .ci/run repeats it on PostgreSQL + Redis. pytest's "no tests collected" (5) is a failure.
-# On every core (pytest-xdist); PYTEST_XDIST= runs it in one process.
+# On every core (pytest-xdist, the heavy tests first: tests/conftest.py); PYTEST_XDIST= runs
+# it in one process. Hypothesis: the dev profile unless HYPOTHESIS_PROFILE says otherwise.
 PYTEST_XDIST ?= -n auto --dist loadscope
 test: check-python $(STAMP_DEV) translations
 	@mkdir -p var

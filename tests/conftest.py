@@ -5,8 +5,10 @@
 - ``sam`` suspended (org C), ``outsider`` active in another community only
 """
 
+import gc
 import os
 import shutil
+from collections import Counter
 
 import pytest
 from django.test import Client
@@ -25,12 +27,17 @@ from tests.factories import (
 # package's conftest, so that a test run without that package gets them too):
 # HYPOTHESIS_PROFILE=ci runs several hundred worlds, the same ones on
 # every run (derandomized), so that whether a change lands never rests on a lucky draw; the
-# local default keeps a run short and explores new worlds each time. Worlds touch the
-# database, so no per-example deadline. The cross-surface test (test_surfaces_property)
-# makes ~100 HTTP requests per world and runs fewer of them (its own SURFACE_EXAMPLES: 200
-# under ci, ~7 minutes on PostgreSQL).
+# local default (dev: `make test`, and .ci/run's SQLite run) keeps a run short and explores
+# new worlds each time, printing how to replay a failing one. .ci/run's PostgreSQL run uses
+# ci. Worlds touch the database, so no per-example deadline. The cross-surface test
+# (test_surfaces_property) makes ~100 HTTP requests per world and runs fewer of them (its
+# own SURFACE_EXAMPLES: 200 under ci, some 6-7 minutes of CPU time).
 settings.register_profile(
-    "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "dev",
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
     "ci",
@@ -43,9 +50,52 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+def pytest_configure(config):
+    # The suite allocates many short-lived ORM objects: collecting the youngest generation
+    # every 700 allocations (Python's default) cost 10-15 % of the CPU time.
+    gc.set_threshold(50_000, 50, 100)
+    # pytest-xdist's loadscope would send the scopes with the most tests first, i.e. the
+    # one-test property shards last, where one of them alone keeps a core busy for a minute
+    # while the other waits: the order of pytest_collection_modifyitems below is used instead.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_finish(session):
+    # What is loaded by now (Django, the apps, the test modules) lives until the end: keep
+    # the collector from walking it again and again.
+    gc.collect()
+    gc.freeze()
+
+
+def _scope(item) -> str:
+    """pytest-xdist's loadscope unit: the test's class, or its module."""
+    return item.nodeid.rsplit("::", 1)[0]
+
+
+def _heavy_first(items) -> None:
+    """Scopes marked heavy (tens of seconds: property shards, schemathesis) first, then the
+    others by number of tests, largest first; each scope stays together and in its order.
+    Under `--dist loadscope` the long ones start at once and short ones fill in at the end."""
+    sizes = Counter(_scope(item) for item in items)
+    heavy = {_scope(item) for item in items if item.get_closest_marker("heavy")}
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(_scope(item), index)
+
+    def order(item):
+        scope = _scope(item)
+        if scope in heavy:
+            return (0, 0, first_seen[scope])
+        return (1, -sizes[scope], first_seen[scope])
+
+    items.sort(key=order)
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests needing a real service skip with a reason saying how to run them; under CI
-    (RENKEI_REQUIRE_ALL=1) a missing service is an error instead of a skip."""
+    (RENKEI_REQUIRE_ALL=1) a missing service is an error instead of a skip. Heavy scopes
+    are run first (_heavy_first)."""
     require_all = os.environ.get("RENKEI_REQUIRE_ALL") == "1"
     reasons = {
         "postgres": (os.environ.get("DATABASE_URL", "").startswith("postgres"),
@@ -65,13 +115,15 @@ def pytest_collection_modifyitems(config, items):
         # Tests that may start a real Celery worker, and the browser tests (one Chromium):
         # with REDIS_URL, .ci/run runs them apart in one process (-m broker), never beside
         # each other under pytest-xdist, where workers of two test processes would purge and
-        # consume the one Redis queue, each task landing in either test database.
+        # consume the one Redis queue, each task landing in either test database. (The rest,
+        # which .ci/run runs at the same time, has Celery eager and leaves the queue alone.)
         if (
             "redis" in item.keywords
             or "browser" in item.keywords
             or "task_runner" in getattr(item, "fixturenames", ())
         ):
             item.add_marker(pytest.mark.broker)
+    _heavy_first(items)
 
 
 @pytest.fixture(autouse=True)

@@ -32,6 +32,8 @@ from tests.conftest import verified_login
 
 User = get_user_model()
 
+pytestmark = pytest.mark.heavy  # the demo world and every user against every item: ~15 s
+
 MODELS = [User, Organization, Community, Membership, Federation, Agreement,
           AgreementAcceptance, Invitation, Group, MeetingSeries, Meeting,
           Incident, Indicator, Sighting, UsageFeedback, IncidentView, Thread, Post,

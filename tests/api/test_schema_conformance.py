@@ -41,6 +41,8 @@ from apps.incidents.services import feedback_add, incident_create, sighting_add
 from apps.sharing.tlp import TLP
 from tests.incidents.conftest import MINI_BUNDLE
 
+pytestmark = pytest.mark.heavy  # ~2,100 requests in one test: started first under xdist
+
 # Examples per operation: valid requests, then invalid ones. With ~50 operations this is
 # about 2,100 requests: 75 s on SQLite or PostgreSQL on 2 idle cores, ~3 min when busy.
 POSITIVE_EXAMPLES = 30

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import pytest
 from hypothesis import given, seed, settings
 from hypothesis.strategies import SearchStrategy
 
@@ -38,8 +39,9 @@ def shard_classes(
     """Subclasses ``<case>_shard_<i>_of_<n>`` of the unittest class ``case``, each with one test
     method ``name`` running ``body(self, example)`` under its own seed; ``examples``
     (default: the loaded profile's max_examples) is the total over all shards. A class each, so
-    that ``--dist loadscope`` sends shards to different workers. The module puts them in its
-    namespace: ``globals().update(shard_classes(...))``."""
+    that ``--dist loadscope`` sends shards to different workers, each marked heavy so that
+    they start first (tests/conftest.py). The module puts them in its namespace:
+    ``globals().update(shard_classes(...))``."""
     total = settings.default.max_examples if examples is None else examples
     seeded = settings.default.derandomize
     classes = {}
@@ -52,7 +54,9 @@ def shard_classes(
         class_name = f"{case.__name__}_shard_{index}_of_{shards}"
         test.__qualname__ = f"{class_name}.{name}"
         classes[class_name] = type(
-            class_name, (case,), {name: test, "__module__": case.__module__}
+            class_name,
+            (case,),
+            {name: test, "__module__": case.__module__, "pytestmark": [pytest.mark.heavy]},
         )
     return classes
 

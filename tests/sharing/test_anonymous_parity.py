@@ -23,6 +23,8 @@ from apps.incidents.services import incident_create, sighting_add
 from apps.sharing.tlp import TLP
 from tests.conftest import _member
 
+pytestmark = pytest.mark.heavy  # every surface for every label: ~15 s
+
 WORD = "ランサムウェア"
 
 
