@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.services import token_issue
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.heavy]
 
 WIDE = ("/api/v1/incidents/", "/api/v1/incidents/?tlp=AMBER", "/api/v1/threads/")
 TABLES = {"incidents_incident", "discussions_thread", "sharing_audiencerow"}
