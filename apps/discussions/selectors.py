@@ -116,11 +116,10 @@ def recipients_prefetch() -> list[Prefetch]:
 def incident_text_source(reader, term: str) -> Q:
     """For the incident search: incidents whose discussion matches ``term`` — only through
     threads ``reader`` may see and posts not deleted, so a hidden thread never makes an
-    incident findable by its words."""
-    threads = visible_to(reader, Thread.objects.filter(incident__isnull=False))
-    posts = Post.objects.filter(
-        thread__in=threads.values("pk"), deleted=False, body__icontains=term
+    incident findable by its words. The matching threads are few (trigram indexes find
+    them), so each is checked for visibility on its own (``few``)."""
+    posts = Post.objects.filter(deleted=False, body__icontains=term).values("thread_id")
+    matching = Thread.objects.filter(
+        Q(title__icontains=term) | Q(pk__in=posts), incident__isnull=False
     )
-    return Q(pk__in=threads.filter(title__icontains=term).values("incident_id")) | Q(
-        pk__in=posts.values("thread__incident_id")
-    )
+    return Q(pk__in=visible_to(reader, matching, few=True).values("incident_id"))

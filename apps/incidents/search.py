@@ -46,7 +46,12 @@ def _indicator_source(reader, term: str) -> Q:
 
 
 def _own_text(reader, term: str) -> Q:
-    return Q(title__icontains=term) | Q(summary__icontains=term)
+    """Subqueries, not conditions on the row: each is computed once (a trigram index scan on
+    PostgreSQL) and probed per row, however many audiences a list walks."""
+    incidents = apps.get_model("incidents", "Incident").objects
+    return Q(pk__in=incidents.filter(title__icontains=term).values("pk")) | Q(
+        pk__in=incidents.filter(summary__icontains=term).values("pk")
+    )
 
 
 def split_terms(text: str) -> list[str]:

@@ -23,7 +23,8 @@ from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from apps.sharing.selectors import PUBLIC, Reach, reach_of
+from apps.sharing.selectors import PUBLIC, Reach, reach_of, visible_to
+from apps.sharing.tlp import TLP
 
 COUNT_CAP = 1000
 
@@ -68,7 +69,9 @@ class Count:
 def _branches(reach: Reach, *, lateral: bool) -> list[Q]:
     """One condition on the audience rows per range scan. With ``lateral``, all the group
     scans are one: a LATERAL subquery run once per group id (PostgreSQL)."""
-    branches = [PUBLIC]
+    # Only TLP:CLEAR items have public rows: saying so lets the planner drop the public scan
+    # at once under a filter on another label (?tlp=AMBER), instead of walking it in vain.
+    branches = [PUBLIC & Q(item_tlp=TLP.CLEAR)]
     if lateral and reach.group_ids:
         branches.append(Q(group_id=RawSQL("reach.group_id", [])))
     else:
@@ -99,7 +102,9 @@ def _branch_sql(queryset: QuerySet, rows: Q, *, after: Cursor | None, limit: int
 def _prefixed(condition: Q) -> Q:
     """``condition`` on AudienceRow fields, as a condition on the item's audience rows."""
     children = [
-        _prefixed(child) if isinstance(child, Q) else (f"audience_rows__{child[0]}", child[1])
+        _prefixed(child) if isinstance(child, Q)
+        else ("tlp", child[1]) if child[0] == "item_tlp"
+        else (f"audience_rows__{child[0]}", child[1])
         for child in condition.children
     ]
     prefixed = Q(*children, _connector=condition.connector, _negated=condition.negated)
@@ -126,6 +131,17 @@ def _union(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int
     return (" UNION ALL " if keep_duplicates else " UNION ").join(sqls), params
 
 
+def _narrowed(user, queryset: QuerySet, reach: Reach, *, after: Cursor | None) -> QuerySet:
+    position = queryset.model.list_position
+    visible = visible_to(user, queryset, few=True, reach=reach)
+    if after is not None:
+        visible = visible.filter(
+            Q(**{f"{position}__lt": after.position})
+            | Q(**{position: after.position, "pk__lt": after.pk})
+        )
+    return visible.order_by(f"-{position}", "-pk")
+
+
 def visible_page(
     user,
     queryset: QuerySet,
@@ -134,18 +150,27 @@ def visible_page(
     after: Cursor | None = None,
     decorate: Callable[[QuerySet], QuerySet] = lambda rows: rows,
     reach: Reach | None = None,
+    narrow: bool = False,
 ) -> Page:
     """The page of ``queryset`` (filtered, NOT yet narrowed by visibility, nor decorated)
     that ``user`` may see, after ``after``. Its rows are then fetched by id through
     ``decorate`` (select_related, prefetch_related, annotations), so the sort never carries
-    wide rows. Two queries plus ``decorate``'s, whatever the number of items."""
+    wide rows. Two queries plus ``decorate``'s, whatever the number of items.
+
+    ``narrow``: the filter matches few items whatever the reader's reach (a text search,
+    served by trigram indexes): they are found first and each is checked against the
+    reader's audiences, rather than walking every audience for the rare match."""
     reach = reach or reach_of(user)
-    union, params = _union(queryset, reach, after=after, limit=size + 1)
-    # ORDER BY and LIMIT of the compound itself: no extra level of nesting for SQLite's parser.
-    sql = f"{union} ORDER BY page_pos DESC, page_id DESC LIMIT %s"
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, [*params, size + 1])
-        ids = [row[0] for row in cursor.fetchall()]
+    if narrow:
+        ids = list(_narrowed(user, queryset, reach, after=after).values_list("pk", flat=True)
+                   [: size + 1])
+    else:
+        union, params = _union(queryset, reach, after=after, limit=size + 1)
+        # ORDER BY and LIMIT of the compound itself: no extra nesting for SQLite's parser.
+        sql = f"{union} ORDER BY page_pos DESC, page_id DESC LIMIT %s"
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, [*params, size + 1])
+            ids = [row[0] for row in cursor.fetchall()]
     field = queryset.model._meta.pk
     ids = [field.to_python(pk) for pk in ids]
     more = len(ids) > size
@@ -161,7 +186,8 @@ def visible_page(
 
 
 def visible_count(
-    user, queryset: QuerySet, *, cap: int = COUNT_CAP, reach: Reach | None = None
+    user, queryset: QuerySet, *, cap: int = COUNT_CAP, reach: Reach | None = None,
+    narrow: bool = False,
 ) -> Count:
     """How many items of ``queryset`` ``user`` may see: exact up to ``cap``, otherwise
     ``Count(cap, exact=False)`` ("1,000+").
@@ -171,6 +197,9 @@ def visible_count(
     reader's audiences (their own grant, the community's or their organisation's group, and
     each federation's), so that many rows always hold more than ``cap`` distinct items."""
     reach = reach or reach_of(user)
+    if narrow:
+        found = _narrowed(user, queryset, reach, after=None).order_by()[: cap + 1].count()
+        return Count(value=min(found, cap), exact=found <= cap)
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":  # small databases; SQLite's parser wants it flat
         union, params = _union(queryset, reach, after=None, limit=cap + 1)
@@ -211,7 +240,9 @@ def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda
         except ValueError:
             raise Http404 from None
     reach = reach_of(user)
-    page = visible_page(user, queryset, size=size, after=after, decorate=decorate, reach=reach)
+    narrow = bool(params.get("q", "").strip())
+    page = visible_page(user, queryset, size=size, after=after, decorate=decorate, reach=reach,
+                        narrow=narrow)
     rest = params.copy()
     rest.pop("cursor", None)
     next_query = None
@@ -221,7 +252,7 @@ def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda
         rest.pop("cursor")
     return ListPage(
         items=page.items,
-        count=visible_count(user, queryset, reach=reach),
+        count=visible_count(user, queryset, reach=reach, narrow=narrow),
         next_query=next_query,
         first_query=rest.urlencode() if after is not None else None,
     )

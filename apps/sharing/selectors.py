@@ -73,7 +73,7 @@ def _rows(model) -> QuerySet[AudienceRow]:
 PUBLIC = Q(group__isnull=True, user__isnull=True)
 
 
-def visible_to(user, queryset: QuerySet) -> QuerySet:
+def visible_to(user, queryset: QuerySet, *, few: bool = False, reach=None) -> QuerySet:
     """The part of ``queryset`` that ``user`` may see, read from the materialised audience.
 
     TLP:CLEAR is public (signed-out visitors see nothing else); otherwise the item needs an
@@ -81,11 +81,24 @@ def visible_to(user, queryset: QuerySet) -> QuerySet:
     (`principal_groups`), or a user row that counts only while the user is an active member of
     the item's community — a suspended TLP:RED recipient loses it on the next request.
     For a page of a list, prefer `visible_page`: it walks the same rows in list order.
+
+    ``few=True`` is for a queryset that holds few rows whatever the reader's reach (threads
+    matching a searched word): the reader's audiences are read first (one query) and each
+    row is checked by an index probe of its own audience rows, instead of collecting
+    everything the reader may see.
     """
     rows = _rows(queryset.model)
     public = Q(pk__in=rows.filter(PUBLIC).values("object_id"))
     if user is None or not user.is_authenticated:
         return queryset.filter(public)
+    if few:
+        reach = reach or reach_of(user)
+        return queryset.filter(Exists(rows.filter(
+            PUBLIC
+            | Q(group_id__in=reach.group_ids)
+            | Q(user_id=user.pk, community_id__in=reach.community_ids),
+            object_id=OuterRef("pk"),
+        )))
     active_in = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
     return queryset.filter(
         public

@@ -38,9 +38,11 @@ class VisibleCursorPagination(BasePagination):
             except ValueError:
                 raise NotFound(self.invalid_cursor_message) from None
         reach = reach_of(request.user)
+        # A text search matches few items: find them first, then check each (sharing.pages).
+        narrow = bool(request.query_params.get("q", "").strip())
         page = visible_page(request.user, queryset, size=self.page_size(request), after=after,
-                            decorate=decorate, reach=reach)
-        self.count = visible_count(request.user, queryset, reach=reach)
+                            decorate=decorate, reach=reach, narrow=narrow)
+        self.count = visible_count(request.user, queryset, reach=reach, narrow=narrow)
         self.next = page.next
         return page.items
 

@@ -342,19 +342,20 @@ class VisibilityMatchesTheTLPTable(TestCase):
             assert visible == expected, (person, world)
             # A list walked page by page (keyset cursors over the audience rows) holds the same
             # items, newest first, each once; its count agrees.
-            walked, after = [], None
-            while True:
-                page = visible_page(user, Incident.objects.all(), size=2, after=after)
-                walked += page.items
-                if (after := page.next) is None:
-                    break
-            assert [i.pk for i in walked] == [
-                i.pk for i in sorted(
-                    (i for i in incidents if i.pk in expected),
-                    key=lambda i: (i.created_at, i.pk), reverse=True)
-            ], (person, world)
-            count = visible_count(user, Incident.objects.all())
-            assert (count.value, count.exact) == (len(expected), True)
+            newest_first = [i.pk for i in sorted(
+                (i for i in incidents if i.pk in expected),
+                key=lambda i: (i.created_at, i.pk), reverse=True)]
+            for narrow in (False, True):  # walking the audiences, or probing each item
+                walked, after = [], None
+                while True:
+                    page = visible_page(user, Incident.objects.all(), size=2, after=after,
+                                        narrow=narrow)
+                    walked += page.items
+                    if (after := page.next) is None:
+                        break
+                assert [i.pk for i in walked] == newest_first, (person, narrow, world)
+                count = visible_count(user, Incident.objects.all(), narrow=narrow)
+                assert (count.value, count.exact) == (len(expected), True)
             for incident in incidents:
                 assert can_view(user, incident) == (incident.pk in expected), (person, incident)
             sources = source_organizations(
