@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from apps.communities.models import Community
 from apps.discussions.models import Post, PostRevision, Thread
 from apps.incidents.models import Incident
+from apps.sharing.selectors import recipients_prefetch as sharing_recipients_prefetch
 from apps.sharing.selectors import source_organizations, visible_to
 
 
@@ -110,7 +111,7 @@ def posts_decorate(posts, viewer) -> list[Post]:
 
 
 def recipients_prefetch() -> list[Prefetch]:
-    return [Prefetch("recipient_organizations"), Prefetch("recipient_users")]
+    return sharing_recipients_prefetch()
 
 
 def incident_text_source(reader, term: str) -> Q:

@@ -10,8 +10,9 @@ Superusers get nothing extra — there is no back door.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from apps.communities.models import (
@@ -191,6 +192,22 @@ def audience_count(
         .distinct()
         .count()
     )
+
+
+def recipients_prefetch() -> list[Prefetch]:
+    """The chosen recipients as lists show them (slugs and names, people's names and
+    addresses), in narrow rows: AMBER to every member organisation is dozens of rows per item,
+    and parsing their timestamps cost a list more than its visibility."""
+    return [
+        Prefetch(
+            "recipient_organizations",
+            queryset=Organization.objects.only("pk", "slug", "name", "name_en").order_by(),
+        ),
+        Prefetch(
+            "recipient_users",
+            queryset=get_user_model().objects.only("pk", "email", "display_name").order_by(),
+        ),
+    ]
 
 
 def recipients_of(item) -> Audience:

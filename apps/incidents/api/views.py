@@ -27,7 +27,7 @@ from apps.incidents.api.filters import (
 from apps.incidents.models import AttackTechnique, Incident, Indicator, Sighting, UsageFeedback
 from apps.sharing.auditing import item_viewed
 from apps.sharing.recipients import recipients_read
-from apps.sharing.selectors import naming, visible_to
+from apps.sharing.selectors import naming, recipients_prefetch, visible_to
 from portal.api.pagination import VisibleListMixin
 
 
@@ -79,7 +79,7 @@ class IncidentViewSet(VisibleListMixin, mixins.RetrieveModelMixin, VisibleViewSe
     def scope(self, incidents):
         return selectors.with_counts(
             incidents.select_related("community", "author_organization")
-            .prefetch_related("techniques", "recipient_organizations", "recipient_users")
+            .prefetch_related("techniques", *recipients_prefetch())
             .order_by("-created_at", "pk")
         )
 
