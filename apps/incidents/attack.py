@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils.translation import gettext as _
@@ -176,12 +177,14 @@ def catalogue_ensure(*, model=None) -> None:
         catalogue_load(records_from_package(), model=model)
 
 
-def catalogue_after_migrate(*, apps, using, **kwargs) -> None:
+def catalogue_after_migrate(*, using, apps=None, **kwargs) -> None:
     """``post_migrate``: a database built without this app's migrations (``migrate
     --run-syncdb``, the test suite) gets the shipped catalogue too, so that reads never have
     to write it; a migrated one has it from migration 0005 and this is one EXISTS query."""
     if using != DEFAULT_DB_ALIAS:
         return
+    # `flush` (transactional tests, browser tests) sends the signal without ``apps``.
+    apps = apps or global_apps
     try:
         model = apps.get_model("incidents", "AttackTechnique")
     except LookupError:  # migrated back to before the table existed
