@@ -87,3 +87,34 @@ def audience_rebuild(model) -> None:
         group_grant_table=group_perms._meta.db_table,
         position_column=model._meta.get_field(model.list_position).column,
     )
+
+
+def rebuild_operation(app_label: str, model_name: str, position_column: str):
+    """A data migration that materialises the audience of one content model from its
+    grants (`rebuild_sql`), through the migration's historical models."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        content_type_model = apps.get_model("contenttypes", "ContentType")
+        permission_model = apps.get_model("auth", "Permission")
+        model = apps.get_model(app_label, model_name)
+        name = model._meta.model_name
+        content_type, _ = content_type_model.objects.get_or_create(
+            app_label=app_label, model=name
+        )
+        permission, _ = permission_model.objects.get_or_create(
+            content_type=content_type, codename=f"view_{name}",
+            defaults={"name": f"Can view {name}"},
+        )
+        rebuild_sql(
+            content_type_id=content_type.pk,
+            permission_id=permission.pk,
+            item_table=model._meta.db_table,
+            user_grant_table=apps.get_model(
+                app_label, f"{model_name}UserObjectPermission")._meta.db_table,
+            group_grant_table=apps.get_model(
+                app_label, f"{model_name}GroupObjectPermission")._meta.db_table,
+            position_column=position_column,
+        )
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)
