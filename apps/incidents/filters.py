@@ -1,8 +1,9 @@
 """The incident filters: one FilterSet for the web list and the REST API.
 
-The FilterSet never decides visibility: it is applied to a queryset that `apps.sharing` has
-already narrowed (`visible_to`), and its text filter (``q``) goes through
-`apps.incidents.search.incident_search`, which applies visibility again before matching.
+The FilterSet never decides visibility: it only narrows, and `apps.sharing` decides what the
+reader may see of the result (the lists' pages, `sharing.pages`). Its text filter (``q``)
+matches words through `apps.incidents.search.text_match`, whose sources read only text the
+reader may see.
 
 Each filter has a short ``label`` (the web form) and, where the API needs more words, a
 ``help_text`` (the OpenAPI description). Date ranges take ``<name>_after`` /

@@ -89,17 +89,21 @@ def visible_to(user, queryset: QuerySet, *, few: bool = False, reach=None) -> Qu
     everything the reader may see.
     """
     rows = _rows(queryset.model)
-    public = Q(pk__in=rows.filter(PUBLIC).values("object_id"))
+    # A public row counts only while the item is still TLP:CLEAR: a label raised by
+    # ``QuerySet.update()`` (a migration, a bulk action) must not leave the item public.
+    public = Q(tlp=TLP.CLEAR, pk__in=rows.filter(PUBLIC).values("object_id"))
     if user is None or not user.is_authenticated:
         return queryset.filter(public)
     if few:
         reach = reach or reach_of(user)
-        return queryset.filter(Exists(rows.filter(
-            PUBLIC
-            | Q(group_id__in=reach.group_ids)
-            | Q(user_id=user.pk, community_id__in=reach.community_ids),
-            object_id=OuterRef("pk"),
-        )))
+        here = rows.filter(object_id=OuterRef("pk"))
+        return queryset.filter(
+            Q(Exists(here.filter(PUBLIC)), tlp=TLP.CLEAR)
+            | Exists(here.filter(
+                Q(group_id__in=reach.group_ids)
+                | Q(user_id=user.pk, community_id__in=reach.community_ids)
+            ))
+        )
     active_in = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
     return queryset.filter(
         public

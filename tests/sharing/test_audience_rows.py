@@ -133,3 +133,15 @@ def test_only_sharing_writes_grants_and_audience_rows():
         if WRITES.search(line)
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_a_label_raised_by_update_does_not_leave_the_item_public(share, alice, bob, narrow):
+    """`QuerySet.update()` grants nothing; it must not leave a public row counting either."""
+    item = share(alice, TLP.CLEAR)
+    Incident.objects.filter(pk=item.pk).update(tlp=TLP.RED)
+    assert not visible_page(AnonymousUser(), Incident.objects.all(), size=5,
+                            narrow=narrow).items
+    assert not visible_page(bob, Incident.objects.all(), size=5, narrow=narrow).items
+    assert not Incident.objects.visible_to(AnonymousUser()).exists()
+    assert not Incident.objects.visible_to(bob).exists()
