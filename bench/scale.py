@@ -111,7 +111,8 @@ def limit_statements(seconds: int) -> None:
     if connection.vendor != "postgresql":
         return
     options = connection.settings_dict.setdefault("OPTIONS", {})
-    options["options"] = f"-c statement_timeout={seconds * 1000}"
+    # Beside the portal's own options (portal.settings.base), not instead of them.
+    options["options"] = f"{options.get('options', '')} -c statement_timeout={seconds * 1000}"
     connection.close()  # the next connection takes the option
 
 

@@ -23,6 +23,7 @@ from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from apps.sharing.models import AudienceRow
 from apps.sharing.selectors import PUBLIC, Reach, reach_of, visible_to
 from apps.sharing.tlp import TLP
 
@@ -66,59 +67,75 @@ class Count:
     exact: bool  # False: "more than `value`"
 
 
-def _branches(reach: Reach, *, lateral: bool) -> list[Q]:
-    """One condition on the audience rows per range scan. With ``lateral``, all the group
-    scans are one: a LATERAL subquery run once per group id (PostgreSQL)."""
-    # Only TLP:CLEAR items have public rows: saying so lets the planner drop the public scan
-    # at once under a filter on another label (?tlp=AMBER), instead of walking it in vain.
-    branches = [PUBLIC & Q(item_tlp=TLP.CLEAR)]
+@dataclass(frozen=True)
+class _Branch:
+    """One range scan: a condition on the audience rows, and one on the item they belong to
+    (None: any item of the queryset)."""
+
+    rows: Q
+    item: Q | None = None
+
+
+def _branches(reach: Reach, *, lateral: bool) -> list[_Branch]:
+    """One range scan per audience the reader is in. With ``lateral``, all the group scans
+    are one: a LATERAL subquery run once per group id (PostgreSQL)."""
+    branches = []
     if lateral and reach.group_ids:
-        branches.append(Q(group_id=RawSQL("reach.group_id", [])))
+        branches.append(_Branch(Q(group_id=RawSQL("reach.group_id", []))))
     else:
-        branches += [Q(group_id=pk) for pk in reach.group_ids]
+        branches += [_Branch(Q(group_id=pk)) for pk in reach.group_ids]
     if reach.user_id is not None and reach.community_ids:
-        branches.append(Q(user_id=reach.user_id, community_id__in=reach.community_ids))
+        branches.append(_Branch(Q(user_id=reach.user_id, community_id__in=reach.community_ids)))
+    # A public row counts only while its item is TLP:CLEAR (a label raised by ``update()``
+    # leaves the row behind); saying so also lets the planner drop the public scan at once
+    # under a filter on another label (?tlp=AMBER). Last: a count stops once it has enough
+    # rows, and the reader's own audiences give them without probing each item's label.
+    branches.append(_Branch(PUBLIC, item=Q(tlp=TLP.CLEAR)))
     return branches
 
 
-def _branch_sql(queryset: QuerySet, rows: Q, *, after: Cursor | None, limit: int,
-                ordered: bool = True):
-    """SQL of one range scan: the filtered items reached through ``rows``, in list order
-    (or in any order, for counting)."""
+def _branch_sql(queryset: QuerySet, branch: _Branch, *, after: Cursor | None, limit: int):
+    """SQL of one range scan: the filtered items reached through ``branch``, in list order.
+
+    When neither the list nor the branch says anything of the items, the scan reads the
+    audience rows alone (an index-only scan): a row exists only while its item does, since
+    deleting an item deletes its rows."""
     content_type = ContentType.objects.get_for_model(queryset.model)
-    condition = Q(audience_rows__content_type=content_type) & _prefixed(rows)
-    if after is not None:
-        condition &= Q(audience_rows__position__lt=after.position) | Q(
-            audience_rows__position=after.position, audience_rows__object_id__lt=after.pk
+    if branch.item is None and not queryset.query.where:
+        rows = AudienceRow.objects.filter(Q(content_type=content_type) & branch.rows)
+        prefix = ""
+    else:
+        rows = queryset.filter(
+            Q(audience_rows__content_type=content_type) & _prefixed(branch.rows)
+            & (branch.item or Q())
         )
-    branch = queryset.filter(condition).annotate(
-        page_pos=F("audience_rows__position"), page_id=F("audience_rows__object_id")
-    )
-    branch = branch.order_by("-page_pos", "-page_id") if ordered else branch.order_by()
-    branch = branch.values_list("page_id", "page_pos")[:limit]
-    return branch.query.get_compiler(using=queryset.db).as_sql()
+        prefix = "audience_rows__"
+    if after is not None:
+        rows = rows.filter(
+            Q(**{f"{prefix}position__lt": after.position})
+            | Q(**{f"{prefix}position": after.position, f"{prefix}object_id__lt": after.pk})
+        )
+    rows = rows.annotate(page_pos=F(f"{prefix}position"), page_id=F(f"{prefix}object_id"))
+    rows = rows.order_by("-page_pos", "-page_id").values_list("page_id", "page_pos")[:limit]
+    return rows.query.get_compiler(using=queryset.db).as_sql()
 
 
 def _prefixed(condition: Q) -> Q:
     """``condition`` on AudienceRow fields, as a condition on the item's audience rows."""
     children = [
-        _prefixed(child) if isinstance(child, Q)
-        else ("tlp", child[1]) if child[0] == "item_tlp"
-        else (f"audience_rows__{child[0]}", child[1])
+        _prefixed(child) if isinstance(child, Q) else (f"audience_rows__{child[0]}", child[1])
         for child in condition.children
     ]
-    prefixed = Q(*children, _connector=condition.connector, _negated=condition.negated)
-    return prefixed
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
 
 
 def _union(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
-           ordered: bool = True, keep_duplicates: bool = False):
+           keep_duplicates: bool = False):
     """Every range scan of ``reach`` as one compound statement of (page_id, page_pos)."""
     lateral = connections[queryset.db].vendor == "postgresql"
     sqls, params = [], []
-    for index, rows in enumerate(_branches(reach, lateral=lateral)):
-        sql, branch_params = _branch_sql(queryset, rows, after=after, limit=limit,
-                                         ordered=ordered)
+    for index, branch in enumerate(_branches(reach, lateral=lateral)):
+        sql, branch_params = _branch_sql(queryset, branch, after=after, limit=limit)
         if "reach.group_id" in sql:
             sqls.append(
                 "SELECT b.page_id, b.page_pos FROM unnest(%s::integer[]) AS reach(group_id) "
@@ -205,7 +222,9 @@ def visible_count(
         union, params = _union(queryset, reach, after=None, limit=cap + 1)
         sql = f"SELECT COUNT(*) FROM ({union}) u"
     else:
-        union, params = _union(queryset, reach, after=None, limit=cap + 1, ordered=False,
+        # Each scan in list order too: an index walk that stops early, never a hash of
+        # every public row joined to a scan of the items.
+        union, params = _union(queryset, reach, after=None, limit=cap + 1,
                                keep_duplicates=True)
         reuse = 2 + reach.federations
         sql = f"SELECT COUNT(DISTINCT page_id) FROM ({union} LIMIT %s) u"

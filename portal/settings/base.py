@@ -98,8 +98,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The list queries are many small index walks whose estimated cost crosses PostgreSQL's
-    # JIT threshold: compiling them costs 20-500 ms and saves nothing (bench/scale.py).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # JIT threshold: compiling them costs 20-500 ms and saves nothing; and a parallel worker
+    # costs ~8 ms to start for a walk that stops after a page (bench/scale.py).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c jit=off -c max_parallel_workers_per_gather=0"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 

@@ -32,7 +32,7 @@ from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident
 from apps.sharing.auditing import item_viewed
 from apps.sharing.recipients import recipients_read
-from apps.sharing.selectors import visible_to
+from apps.sharing.selectors import recipients_attach, visible_to
 from apps.sharing.services import audience_actor_check
 from portal.api.pagination import VisibleListMixin
 
@@ -60,7 +60,7 @@ class ThreadViewSet(VisibleListMixin, mixins.RetrieveModelMixin, ScopedViewSet):
         return self.get_serializer(decorated if many else decorated[0], many=many).data
 
     def decorate_page(self, rows):
-        return selectors.threads_listing(rows).prefetch_related(*selectors.recipients_prefetch())
+        return recipients_attach(list(selectors.threads_listing(rows)))
 
     def page_data(self, items):
         return self._data(items, many=True)

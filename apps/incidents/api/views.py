@@ -27,7 +27,12 @@ from apps.incidents.api.filters import (
 from apps.incidents.models import AttackTechnique, Incident, Indicator, Sighting, UsageFeedback
 from apps.sharing.auditing import item_viewed
 from apps.sharing.recipients import recipients_read
-from apps.sharing.selectors import naming, recipients_prefetch, visible_to
+from apps.sharing.selectors import (
+    naming,
+    recipients_attach,
+    recipients_prefetch,
+    visible_to,
+)
 from portal.api.pagination import VisibleListMixin
 
 
@@ -77,14 +82,17 @@ class IncidentViewSet(VisibleListMixin, mixins.RetrieveModelMixin, VisibleViewSe
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def scope(self, incidents):
+        return self.listing(incidents).prefetch_related(*recipients_prefetch())
+
+    def listing(self, incidents):
         return selectors.with_counts(
             incidents.select_related("community", "author_organization")
-            .prefetch_related("techniques", *recipients_prefetch())
+            .prefetch_related("techniques")
             .order_by("-created_at", "pk")
         )
 
     def decorate_page(self, rows):
-        return self.scope(rows)
+        return recipients_attach(list(self.listing(rows)))
 
     def retrieve(self, request, *args, **kwargs):
         incident = self.get_object()
