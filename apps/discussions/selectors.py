@@ -114,7 +114,7 @@ def recipients_prefetch() -> list[Prefetch]:
     return sharing_recipients_prefetch()
 
 
-def incident_text_source(reader, term: str) -> Q:
+def incident_text_source(reader, term: str) -> QuerySet:
     """For the incident search: incidents whose discussion matches ``term`` — only through
     threads ``reader`` may see and posts not deleted, so a hidden thread never makes an
     incident findable by its words. The matching threads are few (trigram indexes find
@@ -123,4 +123,4 @@ def incident_text_source(reader, term: str) -> Q:
     matching = Thread.objects.filter(
         Q(title__icontains=term) | Q(pk__in=posts), incident__isnull=False
     )
-    return Q(pk__in=visible_to(reader, matching, few=True).values("incident_id"))
+    return visible_to(reader, matching, few=True).order_by().values("incident_id")

@@ -24,7 +24,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from apps.sharing.models import AudienceRow
-from apps.sharing.selectors import PUBLIC, Reach, reach_of, visible_to
+from apps.sharing.selectors import PUBLIC, Reach, item_rows_seen, reach_of
 from apps.sharing.tlp import TLP
 
 COUNT_CAP = 1000
@@ -148,15 +148,43 @@ def _union(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int
     return (" UNION ALL " if keep_duplicates else " UNION ").join(sqls), params
 
 
-def _narrowed(user, queryset: QuerySet, reach: Reach, *, after: Cursor | None) -> QuerySet:
-    position = queryset.model.list_position
-    visible = visible_to(user, queryset, few=True, reach=reach)
+# A bound no list reaches: a LIMIT keeps the matches a subquery of their own (PostgreSQL
+# moves no condition into a subquery that has one), on SQLite as on PostgreSQL.
+_FENCE = 10**9
+
+
+def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
+                  ordered: bool = True):
+    """SQL of the first ``limit`` visible ids among the few items ``queryset`` matches: the
+    matches are found first (with their label and position), put in list order once, and
+    each is checked against the reader's audiences only until the page is full — never every
+    match, which for a common word is thousands."""
+    model = queryset.model
+    position = model.list_position
+    matches = queryset
     if after is not None:
-        visible = visible.filter(
+        matches = matches.filter(
             Q(**{f"{position}__lt": after.position})
             | Q(**{position: after.position, "pk__lt": after.pk})
         )
-    return visible.order_by(f"-{position}", "-pk")
+    matches = matches.order_by(f"-{position}", "-pk") if ordered else matches.order_by()
+    matches_sql, params = matches.values_list(model._meta.pk.attname, "tlp", position).query \
+        .get_compiler(using=queryset.db).as_sql()
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    pk, tlp = f"m.{quote(model._meta.pk.column)}", f"m.{quote(model._meta.get_field('tlp').column)}"
+    seen = item_rows_seen(model, reach, item=RawSQL(pk, []), item_tlp=RawSQL(tlp, []))
+    seen_sql, seen_params = seen.values("pk")[:1].query.get_compiler(using=queryset.db).as_sql()
+    if connection.vendor == "postgresql":
+        # A LATERAL subquery with a LIMIT is run per match, in list order, until the page is
+        # full: the planner cannot turn it into a hash of every row the reader may see.
+        seen_sql = f"CROSS JOIN LATERAL ({seen_sql}) seen"
+    else:
+        seen_sql = f"WHERE EXISTS ({seen_sql})"
+    column = f"m.{quote(model._meta.get_field(position).column)}"
+    order = f" ORDER BY {column} DESC, {pk} DESC" if ordered else ""
+    sql = f"SELECT {pk} FROM ({matches_sql} LIMIT {_FENCE}) m {seen_sql}{order} LIMIT %s"
+    return sql, [*params, *seen_params, limit]
 
 
 def visible_page(
@@ -179,17 +207,25 @@ def visible_page(
     reader's audiences, rather than walking every audience for the rare match."""
     reach = reach or reach_of(user)
     if narrow:
-        ids = list(_narrowed(user, queryset, reach, after=after).values_list("pk", flat=True)
-                   [: size + 1])
+        sql, params = _narrowed_sql(queryset, reach, after=after, limit=size + 1)
     else:
         union, params = _union(queryset, reach, after=after, limit=size + 1)
         # ORDER BY and LIMIT of the compound itself: no extra nesting for SQLite's parser.
         sql = f"{union} ORDER BY page_pos DESC, page_id DESC LIMIT %s"
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(sql, [*params, size + 1])
-            ids = [row[0] for row in cursor.fetchall()]
+        params = [*params, size + 1]
+    return _page_of(queryset, _ids(queryset, sql, params), size=size, decorate=decorate)
+
+
+def _ids(queryset: QuerySet, sql: str, params: list) -> list:
     field = queryset.model._meta.pk
-    ids = [field.to_python(pk) for pk in ids]
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [field.to_python(row[0]) for row in cursor.fetchall()]
+
+
+def _page_of(queryset: QuerySet, ids: list, *, size: int, decorate) -> Page:
+    """The page of the first ``size`` of ``ids`` (one more tells that a next page exists),
+    their rows fetched through ``decorate``."""
     more = len(ids) > size
     ids = ids[:size]
     found = {item.pk: item for item in decorate(queryset.model._default_manager.filter(pk__in=ids))}
@@ -200,6 +236,25 @@ def visible_page(
         items=items,
         next=Cursor(position=getattr(last, position), pk=last.pk) if more and last else None,
     )
+
+
+def visible_listing(
+    user, queryset: QuerySet, *, size: int, after: Cursor | None = None,
+    decorate: Callable[[QuerySet], QuerySet] = lambda rows: rows, reach: Reach | None = None,
+    narrow: bool = False, cap: int = COUNT_CAP,
+) -> tuple[Page, Count]:
+    """`visible_page` and `visible_count` of one list. The first page of a narrow filter (a
+    text search) is one statement: the first ``cap + 1`` visible matches in list order hold
+    both the page and the count, and the matches are found once, not twice."""
+    reach = reach or reach_of(user)
+    if narrow and after is None and cap >= size:
+        sql, params = _narrowed_sql(queryset, reach, after=None, limit=cap + 1)
+        ids = _ids(queryset, sql, params)
+        count = Count(value=min(len(ids), cap), exact=len(ids) <= cap)
+        return _page_of(queryset, ids, size=size, decorate=decorate), count
+    page = visible_page(user, queryset, size=size, after=after, decorate=decorate, reach=reach,
+                        narrow=narrow)
+    return page, visible_count(user, queryset, cap=cap, reach=reach, narrow=narrow)
 
 
 def visible_count(
@@ -214,11 +269,12 @@ def visible_count(
     reader's audiences (their own grant, the community's or their organisation's group, and
     each federation's), so that many rows always hold more than ``cap`` distinct items."""
     reach = reach or reach_of(user)
-    if narrow:
-        found = _narrowed(user, queryset, reach, after=None).order_by()[: cap + 1].count()
-        return Count(value=min(found, cap), exact=found <= cap)
     connection = connections[queryset.db]
-    if connection.vendor != "postgresql":  # small databases; SQLite's parser wants it flat
+    if narrow:
+        sql, params = _narrowed_sql(queryset, reach, after=None, limit=cap + 1,
+                                    ordered=False)
+        sql = f"SELECT COUNT(*) FROM ({sql}) u"
+    elif connection.vendor != "postgresql":  # small databases; SQLite's parser wants it flat
         union, params = _union(queryset, reach, after=None, limit=cap + 1)
         sql = f"SELECT COUNT(*) FROM ({union}) u"
     else:
@@ -248,7 +304,7 @@ class ListPage:
 
 def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda rows: rows
                  ) -> ListPage:
-    """`visible_page` and `visible_count` for a browser list: the cursor comes from
+    """`visible_listing` for a browser list: the cursor comes from
     ``params`` (request.GET); one that this portal did not write raises Http404."""
     from django.http import Http404
 
@@ -258,10 +314,9 @@ def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda
             after = Cursor.decode(raw)
         except ValueError:
             raise Http404 from None
-    reach = reach_of(user)
     narrow = bool(params.get("q", "").strip())
-    page = visible_page(user, queryset, size=size, after=after, decorate=decorate, reach=reach,
-                        narrow=narrow)
+    page, count = visible_listing(user, queryset, size=size, after=after, decorate=decorate,
+                                  narrow=narrow)
     rest = params.copy()
     rest.pop("cursor", None)
     next_query = None
@@ -271,7 +326,7 @@ def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda
         rest.pop("cursor")
     return ListPage(
         items=page.items,
-        count=visible_count(user, queryset, reach=reach, narrow=narrow),
+        count=count,
         next_query=next_query,
         first_query=rest.urlencode() if after is not None else None,
     )

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils.translation import gettext as _
 
 from apps.communities.models import (
@@ -92,18 +102,14 @@ def visible_to(user, queryset: QuerySet, *, few: bool = False, reach=None) -> Qu
     # A public row counts only while the item is still TLP:CLEAR: a label raised by
     # ``QuerySet.update()`` (a migration, a bulk action) must not leave the item public.
     public = Q(tlp=TLP.CLEAR, pk__in=rows.filter(PUBLIC).values("object_id"))
+    if few:
+        # One EXISTS, probed per item through its own rows (index audience_item): an OR of
+        # several would let PostgreSQL hash every row the reader may see instead.
+        return queryset.filter(Exists(item_rows_seen(
+            queryset.model, reach or reach_of(user), item=OuterRef("pk"),
+            item_tlp=OuterRef("tlp"))))
     if user is None or not user.is_authenticated:
         return queryset.filter(public)
-    if few:
-        reach = reach or reach_of(user)
-        here = rows.filter(object_id=OuterRef("pk"))
-        return queryset.filter(
-            Q(Exists(here.filter(PUBLIC)), tlp=TLP.CLEAR)
-            | Exists(here.filter(
-                Q(group_id__in=reach.group_ids)
-                | Q(user_id=user.pk, community_id__in=reach.community_ids)
-            ))
-        )
     active_in = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
     return queryset.filter(
         public
@@ -114,6 +120,19 @@ def visible_to(user, queryset: QuerySet, *, few: bool = False, reach=None) -> Qu
             ).values("object_id")
         )
     )
+
+
+def item_rows_seen(model, reach: "Reach", *, item, item_tlp) -> QuerySet[AudienceRow]:
+    """The audience rows of one item (``item``, its label ``item_tlp``: expressions such as
+    ``OuterRef``) through which a reader of ``reach`` sees it: its public row while it is
+    TLP:CLEAR, a row of one of the reader's groups, or their own grant in a community where
+    they are active. An item is visible when there is one."""
+    audiences = Q(PUBLIC, item_tlp=TLP.CLEAR)
+    if reach.user_id is not None:
+        audiences |= Q(group_id__in=reach.group_ids) | Q(
+            user_id=reach.user_id, community_id__in=reach.community_ids)
+    return _rows(model).filter(object_id=item).annotate(
+        item_tlp=ExpressionWrapper(item_tlp, output_field=CharField())).filter(audiences)
 
 
 @dataclass(frozen=True)

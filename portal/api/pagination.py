@@ -9,8 +9,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from apps.sharing.pages import COUNT_CAP, Cursor, visible_count, visible_page
-from apps.sharing.selectors import reach_of
+from apps.sharing.pages import COUNT_CAP, Cursor, visible_listing
 
 
 class VisibleCursorPagination(BasePagination):
@@ -37,12 +36,10 @@ class VisibleCursorPagination(BasePagination):
                 after = Cursor.decode(raw)
             except ValueError:
                 raise NotFound(self.invalid_cursor_message) from None
-        reach = reach_of(request.user)
         # A text search matches few items: find them first, then check each (sharing.pages).
         narrow = bool(request.query_params.get("q", "").strip())
-        page = visible_page(request.user, queryset, size=self.page_size(request), after=after,
-                            decorate=decorate, reach=reach, narrow=narrow)
-        self.count = visible_count(request.user, queryset, reach=reach, narrow=narrow)
+        page, self.count = visible_listing(request.user, queryset, size=self.page_size(request),
+                                           after=after, decorate=decorate, narrow=narrow)
         self.next = page.next
         return page.items
 

@@ -98,10 +98,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The list queries are many small index walks whose estimated cost crosses PostgreSQL's
-    # JIT threshold: compiling them costs 20-500 ms and saves nothing; and a parallel worker
-    # costs ~8 ms to start for a walk that stops after a page (bench/scale.py).
+    # JIT threshold: compiling them costs 20-500 ms and saves nothing; a parallel worker
+    # costs ~8 ms to start for a walk that stops after a page; and with the default
+    # random_page_cost (4, a spinning disk) the planner reads a million incidents rather than
+    # fetch the few thousand a search matched by key — on SSD or from memory, a key lookup
+    # costs about what a sequential read does (bench/scale.py).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c jit=off -c max_parallel_workers_per_gather=0"
+        "-c jit=off -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True

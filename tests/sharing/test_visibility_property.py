@@ -32,7 +32,7 @@ from apps.incidents.models import (
 )
 from apps.incidents.services import incident_create
 from apps.sharing.models import AudienceRow
-from apps.sharing.pages import visible_count, visible_page
+from apps.sharing.pages import visible_count, visible_listing, visible_page
 from apps.sharing.selectors import audience_count, can_view, source_organizations, visible_to
 from apps.sharing.services import audience_set
 from tests.sharing.shards import shard_classes
@@ -356,6 +356,15 @@ class VisibilityMatchesTheTLPTable(TestCase):
                 assert [i.pk for i in walked] == newest_first, (person, narrow, world)
                 count = visible_count(user, Incident.objects.all(), narrow=narrow)
                 assert (count.value, count.exact) == (len(expected), True)
+                # Page and count of one list together (one statement for a first narrow page)
+                # say the same, under a cap too.
+                for size, cap in ((2, 1000), (1, 1)):
+                    page, count = visible_listing(user, Incident.objects.all(), size=size,
+                                                  cap=cap, narrow=narrow)
+                    assert [i.pk for i in page.items] == newest_first[:size], (person, world)
+                    assert (page.next is None) == (len(newest_first) <= size)
+                    assert (count.value, count.exact) == (
+                        min(len(expected), cap), len(expected) <= cap), (person, narrow, world)
             for incident in incidents:
                 assert can_view(user, incident) == (incident.pk in expected), (person, incident)
             sources = source_organizations(
