@@ -35,3 +35,17 @@ class CommunityScopedFilterSet(django_filters.FilterSet):
     queryset the view has already limited to what the caller may see."""
 
     community = community_filter()
+
+    def audience_scope(self) -> dict:
+        """What the (valid) filter says of the items' communities and labels, for
+        `apps.sharing.selectors.Reach.narrowed`: a list then walks only the audiences that
+        can hold such items."""
+        from apps.communities.models import Community
+
+        data, scope = self.form.cleaned_data, {}
+        if slug := data.get("community"):
+            scope["communities"] = list(Community.objects.filter(slug=slug)
+                                        .values_list("pk", flat=True))
+        if labels := data.get("tlp"):
+            scope["labels"] = [labels] if isinstance(labels, str) else list(labels)
+        return scope

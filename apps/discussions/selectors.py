@@ -61,7 +61,7 @@ def revisions_of(post: Post) -> QuerySet[PostRevision]:
     )
 
 
-def threads_decorate(threads, viewer) -> list[Thread]:
+def threads_decorate(threads, viewer, *, reach=None) -> list[Thread]:
     """Attach what may be shown to ``viewer`` on each thread, in a fixed number of queries:
 
     - ``source``: the organisation, or None when hidden ("via the secretariat");
@@ -69,13 +69,15 @@ def threads_decorate(threads, viewer) -> list[Thread]:
     - ``shows_recipients``: whether the chosen recipients may be listed — only to those told
       the source, since an anonymous AMBER audience always includes the author's own
       organisation;
-    - ``visible_incident``: the attached incident if ``viewer`` may see it, else None.
+    - ``visible_incident``: the attached incident if ``viewer`` may see it, else None
+      (``reach``: the viewer's, when the caller has it already).
     """
     threads = list(threads)
     sources = source_organizations(threads, viewer)
     incident_ids = {t.incident_id for t in threads if t.incident_id}
     incidents = (
-        {i.pk: i for i in visible_to(viewer, Incident.objects.filter(pk__in=incident_ids))}
+        {i.pk: i for i in visible_to(viewer, Incident.objects.filter(pk__in=incident_ids),
+                                     few=True, reach=reach)}
         if incident_ids
         else {}
     )

@@ -60,6 +60,7 @@ class ThreadListView(CommunityReadMixin, TemplateView):
             self.request.GET,
             size=THREADS_PER_PAGE,
             decorate=selectors.threads_listing,
+            scope={"communities": [self.community.pk]},
         )
         context.update(
             listing=listing,

@@ -35,10 +35,15 @@ from apps.sharing.services import SHARING_ROLES
 from portal.forms import add_refusal
 
 
+def federated_with(community):
+    """The communities that share a federation with ``community``."""
+    return Community.objects.filter(federations__communities=community)
+
+
 def listed_here(community):
     """The incidents this community's pages list: its own, and those that communities
     federated with it opened to the federation — before visibility, which `sharing` applies."""
-    partners = Community.objects.filter(federations__communities=community).values("pk")
+    partners = federated_with(community).values("pk")
     return Incident.objects.filter(Q(community=community) | Q(federated=True,
                                                               community_id__in=partners))
 
@@ -79,6 +84,9 @@ class IncidentListView(CommunityReadMixin, TemplateView):
             decorate=lambda rows: selectors.with_counts(
                 rows.select_related("author_organization", "community")
             ),
+            scope={"communities": [self.community.pk,
+                                   *federated_with(self.community).values_list("pk", flat=True)],
+                   **(filterset.audience_scope() if filterset.is_valid() else {})},
         )
         sources = source_organizations(listing.items, user)
         query = self.request.GET.copy()

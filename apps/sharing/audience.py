@@ -12,11 +12,29 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from apps.communities.models import Community, Membership, MembershipStatus, Organization
+from apps.communities.models import (
+    Community,
+    GroupKind,
+    Membership,
+    MembershipStatus,
+    Organization,
+)
 from apps.sharing.tlp import TLP, parse_tlp
 
 AMBERS = frozenset({TLP.AMBER, TLP.AMBER_STRICT})
 COMMUNITY_WIDE = frozenset({TLP.CLEAR, TLP.GREEN})
+
+FEDERATION = "federation"  # the kind of a federation's group, beside GroupKind's
+# The labels each kind of group is granted (`services._groups`): a list filtered by label
+# walks only the groups that can hold it (`selectors.Reach.narrowed`). RED goes to people
+# only and CLEAR is public, so neither is ever granted to a group.
+GROUP_LABELS = {
+    GroupKind.MEMBERS: frozenset({TLP.GREEN}),
+    FEDERATION: frozenset({TLP.GREEN}),
+    GroupKind.ORGANIZATION: AMBERS,
+    GroupKind.ORGANIZATIONS: AMBERS,
+    GroupKind.SECRETARIAT: frozenset(),  # names an audience; nothing is granted to it
+}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -90,7 +91,10 @@ def _branches(reach: Reach, *, lateral: bool) -> list[_Branch]:
     # leaves the row behind); saying so also lets the planner drop the public scan at once
     # under a filter on another label (?tlp=AMBER). Last: a count stops once it has enough
     # rows, and the reader's own audiences give them without probing each item's label.
-    branches.append(_Branch(PUBLIC, item=Q(tlp=TLP.CLEAR)))
+    if reach.public:
+        rows = PUBLIC if reach.public_communities is None else (
+            PUBLIC & Q(community_id__in=reach.public_communities))
+        branches.append(_Branch(rows, item=Q(tlp=TLP.CLEAR)))
     return branches
 
 
@@ -131,11 +135,15 @@ def _prefixed(condition: Q) -> Q:
 
 def _union(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
            keep_duplicates: bool = False):
-    """Every range scan of ``reach`` as one compound statement of (page_id, page_pos)."""
+    """Every range scan of ``reach`` as one compound statement of (page_id, page_pos); None
+    when there is none (no audience of the reader can hold what ``queryset`` asks for)."""
     lateral = connections[queryset.db].vendor == "postgresql"
     sqls, params = [], []
     for index, branch in enumerate(_branches(reach, lateral=lateral)):
-        sql, branch_params = _branch_sql(queryset, branch, after=after, limit=limit)
+        try:
+            sql, branch_params = _branch_sql(queryset, branch, after=after, limit=limit)
+        except EmptyResultSet:  # it can match nothing (an empty list of communities)
+            continue
         if "reach.group_id" in sql:
             sqls.append(
                 "SELECT b.page_id, b.page_pos FROM unnest(%s::integer[]) AS reach(group_id) "
@@ -145,6 +153,8 @@ def _union(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int
         else:
             sqls.append(f"SELECT * FROM ({sql}) b{index}")
         params.extend(branch_params)
+    if not sqls:
+        return None, []
     return (" UNION ALL " if keep_duplicates else " UNION ").join(sqls), params
 
 
@@ -155,10 +165,10 @@ _FENCE = 10**9
 
 def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
                   ordered: bool = True):
-    """SQL of the first ``limit`` visible ids among the few items ``queryset`` matches: the
-    matches are found first (with their label and position), put in list order once, and
-    each is checked against the reader's audiences only until the page is full — never every
-    match, which for a common word is thousands."""
+    """SQL of the first ``limit`` visible ids among the few items ``queryset`` matches (None
+    when nothing can match): the matches are found first (with their label and position),
+    put in list order once, and each is checked against the reader's audiences only until
+    the page is full — never every match, which for a common word is thousands."""
     model = queryset.model
     position = model.list_position
     matches = queryset
@@ -168,8 +178,11 @@ def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, lim
             | Q(**{position: after.position, "pk__lt": after.pk})
         )
     matches = matches.order_by(f"-{position}", "-pk") if ordered else matches.order_by()
-    matches_sql, params = matches.values_list(model._meta.pk.attname, "tlp", position).query \
-        .get_compiler(using=queryset.db).as_sql()
+    try:
+        matches_sql, params = matches.values_list(model._meta.pk.attname, "tlp", position) \
+            .query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # nothing can match
+        return None, []
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
     pk, tlp = f"m.{quote(model._meta.pk.column)}", f"m.{quote(model._meta.get_field('tlp').column)}"
@@ -209,14 +222,17 @@ def visible_page(
     if narrow:
         sql, params = _narrowed_sql(queryset, reach, after=after, limit=size + 1)
     else:
-        union, params = _union(queryset, reach, after=after, limit=size + 1)
-        # ORDER BY and LIMIT of the compound itself: no extra nesting for SQLite's parser.
-        sql = f"{union} ORDER BY page_pos DESC, page_id DESC LIMIT %s"
-        params = [*params, size + 1]
+        sql, params = _union(queryset, reach, after=after, limit=size + 1)
+        if sql is not None:
+            # ORDER BY and LIMIT of the compound itself: no extra nesting for SQLite's parser.
+            sql = f"{sql} ORDER BY page_pos DESC, page_id DESC LIMIT %s"
+            params = [*params, size + 1]
     return _page_of(queryset, _ids(queryset, sql, params), size=size, decorate=decorate)
 
 
-def _ids(queryset: QuerySet, sql: str, params: list) -> list:
+def _ids(queryset: QuerySet, sql: str | None, params: list) -> list:
+    if sql is None:  # nothing can match, or no audience of the reader can hold it
+        return []
     field = queryset.model._meta.pk
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -273,18 +289,20 @@ def visible_count(
     if narrow:
         sql, params = _narrowed_sql(queryset, reach, after=None, limit=cap + 1,
                                     ordered=False)
-        sql = f"SELECT COUNT(*) FROM ({sql}) u"
+        counted = "COUNT(*)"
     elif connection.vendor != "postgresql":  # small databases; SQLite's parser wants it flat
-        union, params = _union(queryset, reach, after=None, limit=cap + 1)
-        sql = f"SELECT COUNT(*) FROM ({union}) u"
+        sql, params = _union(queryset, reach, after=None, limit=cap + 1)
+        counted = "COUNT(*)"
     else:
         # Each scan in list order too: an index walk that stops early, never a hash of
         # every public row joined to a scan of the items.
-        union, params = _union(queryset, reach, after=None, limit=cap + 1,
-                               keep_duplicates=True)
+        sql, params = _union(queryset, reach, after=None, limit=cap + 1, keep_duplicates=True)
         reuse = 2 + reach.federations
-        sql = f"SELECT COUNT(DISTINCT page_id) FROM ({union} LIMIT %s) u"
-        params.append(reuse * (cap + 1))
+        sql, params = sql and f"{sql} LIMIT %s", [*params, reuse * (cap + 1)]
+        counted = "COUNT(DISTINCT page_id)"
+    if sql is None:
+        return Count(value=0, exact=True)
+    sql = f"SELECT {counted} FROM ({sql}) u"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         (found,) = cursor.fetchone()
@@ -302,10 +320,11 @@ class ListPage:
     first_query: str | None  # None on the first page
 
 
-def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda rows: rows
-                 ) -> ListPage:
-    """`visible_listing` for a browser list: the cursor comes from
-    ``params`` (request.GET); one that this portal did not write raises Http404."""
+def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda rows: rows,
+                 scope: dict | None = None) -> ListPage:
+    """`visible_listing` for a browser list: the cursor comes from ``params``
+    (request.GET); one that this portal did not write raises Http404. ``scope``: what the
+    list's filter says of the items' communities and labels (`Reach.narrowed`)."""
     from django.http import Http404
 
     after = None
@@ -316,6 +335,7 @@ def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda
             raise Http404 from None
     narrow = bool(params.get("q", "").strip())
     page, count = visible_listing(user, queryset, size=size, after=after, decorate=decorate,
+                                  reach=reach_of(user).narrowed(**(scope or {})),
                                   narrow=narrow)
     rest = params.copy()
     rest.pop("cursor", None)

@@ -8,7 +8,7 @@ Superusers get nothing extra — there is no back door.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +16,7 @@ from django.db.models import (
     CharField,
     Exists,
     ExpressionWrapper,
+    IntegerField,
     Model,
     OuterRef,
     Prefetch,
@@ -35,7 +36,13 @@ from apps.communities.models import (
     Organization,
     Role,
 )
-from apps.sharing.audience import AMBERS, Audience, audience_resolve
+from apps.sharing.audience import (
+    AMBERS,
+    FEDERATION,
+    GROUP_LABELS,
+    Audience,
+    audience_resolve,
+)
 from apps.sharing.auditing import sources_revealed
 from apps.sharing.models import AudienceRow
 from apps.sharing.tlp import TLP
@@ -144,6 +151,34 @@ class Reach:
     group_ids: tuple[int, ...] = ()
     community_ids: tuple[int, ...] = ()
     federations: int = 0  # how many of the groups are federations'
+    # (group id, kind, community id or None for a federation's) of each group.
+    groups: tuple[tuple[int, str, int | None], ...] = ()
+    public: bool = True  # whether public rows (TLP:CLEAR) count
+    public_communities: tuple[int, ...] | None = None  # of which communities; None: all
+
+    def narrowed(self, *, communities: Iterable[int] | None = None,
+                 labels: Iterable[str] | None = None) -> "Reach":
+        """The audiences that can hold an item of one of ``communities`` labelled one of
+        ``labels`` (None: any): a list filtered so walks only those, instead of walking every
+        other audience in vain for what it never holds. Which groups hold which labels is
+        `audience.GROUP_LABELS`, the rule the grants are written by."""
+        communities = None if communities is None else frozenset(communities)
+        labels = None if labels is None else frozenset(labels)
+        groups = tuple(
+            (pk, kind, community) for pk, kind, community in self.groups
+            if (communities is None or community is None or community in communities)
+            and (labels is None or labels & GROUP_LABELS[kind])
+        )
+        return replace(
+            self,
+            groups=groups,
+            group_ids=tuple(sorted({pk for pk, _kind, _community in groups})),
+            community_ids=tuple(pk for pk in self.community_ids
+                                if communities is None or pk in communities),
+            public=self.public and (labels is None or TLP.CLEAR in labels),
+            public_communities=(self.public_communities if communities is None
+                                else tuple(sorted(communities))),
+        )
 
 
 def reach_of(user) -> Reach:
@@ -152,25 +187,30 @@ def reach_of(user) -> Reach:
         return Reach(user_id=None)
     community_groups, federation_groups = _principal_group_ids(user)
     communities = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
+    nothing = Value(None, output_field=IntegerField())
     found = list(
-        community_groups.order_by().values_list(Value("g"), "group_id").union(
-            federation_groups.order_by().values_list(Value("f"), "group_id"),
-            communities.order_by().values_list(Value("c"), "community_id"),
+        community_groups.order_by().values_list(Value("g"), "group_id", "kind", "community_id")
+        .union(
+            federation_groups.order_by().values_list(Value("f"), "group_id", Value(FEDERATION),
+                                                     nothing),
+            communities.order_by().values_list(Value("c"), "community_id", Value(""), nothing),
             all=True,
         )
     )
+    groups = {(pk, kind, community) for source, pk, kind, community in found if source != "c"}
     return Reach(
         user_id=user.pk,
-        group_ids=tuple(sorted({pk for kind, pk in found if kind in "gf"})),
-        community_ids=tuple(sorted({pk for kind, pk in found if kind == "c"})),
-        federations=len({pk for kind, pk in found if kind == "f"}),
+        group_ids=tuple(sorted({pk for pk, _kind, _community in groups})),
+        community_ids=tuple(sorted({pk for source, pk, *_ in found if source == "c"})),
+        federations=len({pk for source, pk, *_ in found if source == "f"}),
+        groups=tuple(sorted(groups)),
     )
 
 
 def can_view(user, obj: Model) -> bool:
-    """Whether ``user`` may see ``obj``: the same query as `visible_to`, so the two never
-    disagree."""
-    return visible_to(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    """Whether ``user`` may see ``obj``: `visible_to` probing that one item's audience rows
+    (the visibility property checks that both ways agree)."""
+    return visible_to(user, type(obj)._default_manager.filter(pk=obj.pk), few=True).exists()
 
 
 def audience_count(

@@ -72,6 +72,8 @@ def _check_actor(item: SharedContent, actor) -> None:
 
 
 def _groups(community: Community, audience: Audience) -> list[Group]:
+    """The groups an audience is granted to: of the kinds `audience.GROUP_LABELS` gives for
+    its label (lists filtered by label walk only those)."""
     if audience.tlp == TLP.GREEN:
         groups = [community_group(community, GroupKind.MEMBERS)]
         if audience.federated:

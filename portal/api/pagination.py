@@ -3,6 +3,8 @@ filters narrow the model, `sharing` picks the page the caller may see, the views
 its rows. No page ever counts or scans everything the caller may see."""
 
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -10,6 +12,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apps.sharing.pages import COUNT_CAP, Cursor, visible_listing
+from apps.sharing.selectors import reach_of
 
 
 class VisibleCursorPagination(BasePagination):
@@ -26,9 +29,11 @@ class VisibleCursorPagination(BasePagination):
             return default
         return min(max(wanted, 1), self.max_page_size)
 
-    def paginate_visible(self, queryset, request, *, decorate) -> list:
+    def paginate_visible(self, queryset, request, *, decorate, scope=None) -> list:
         """The caller's page of ``queryset`` (filtered, not narrowed by visibility), its rows
-        passed through ``decorate``."""
+        passed through ``decorate``; ``scope``: what the filter says of the items'
+        communities and labels (`Reach.narrowed`), so that only the audiences that can hold
+        them are walked."""
         self.request = request
         after = None
         if raw := request.query_params.get(self.cursor_query_param):
@@ -38,8 +43,10 @@ class VisibleCursorPagination(BasePagination):
                 raise NotFound(self.invalid_cursor_message) from None
         # A text search matches few items: find them first, then check each (sharing.pages).
         narrow = bool(request.query_params.get("q", "").strip())
-        page, self.count = visible_listing(request.user, queryset, size=self.page_size(request),
-                                           after=after, decorate=decorate, narrow=narrow)
+        self.reach = reach_of(request.user)  # kept whole for the page's decoration
+        page, self.count = visible_listing(
+            request.user, queryset, size=self.page_size(request), after=after,
+            decorate=decorate, reach=self.reach.narrowed(**(scope or {})), narrow=narrow)
         self.next = page.next
         return page.items
 
@@ -117,7 +124,18 @@ class VisibleListMixin:
     def page_data(self, items) -> list:
         return self.get_serializer(items, many=True).data
 
+    def filtered(self, queryset) -> tuple:
+        """``queryset`` narrowed by the query string, and what the filter says of the
+        items' communities and labels (`CommunityScopedFilterSet.audience_scope`)."""
+        filterset = DjangoFilterBackend().get_filterset(self.request, queryset, self)
+        if filterset is None:
+            return queryset, {}
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset.qs, filterset.audience_scope()
+
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.model._default_manager.all())
-        items = self.paginator.paginate_visible(queryset, request, decorate=self.decorate_page)
+        queryset, scope = self.filtered(self.model._default_manager.all())
+        items = self.paginator.paginate_visible(queryset, request, decorate=self.decorate_page,
+                                                scope=scope)
         return self.paginator.get_paginated_response(self.page_data(items))

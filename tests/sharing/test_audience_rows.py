@@ -9,10 +9,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 
-from apps.communities.models import CommunityGroup, GroupKind
+from apps.communities.groups import federation_group
+from apps.communities.models import CommunityGroup, Federation, GroupKind
 from apps.discussions.models import Thread
 from apps.discussions.services import post_add, thread_create
 from apps.incidents.models import Incident, IncidentGroupObjectPermission
+from apps.sharing.audience import FEDERATION, GROUP_LABELS
 from apps.sharing.materialise import audience_rebuild
 from apps.sharing.models import AudienceRow
 from apps.sharing.pages import Cursor, visible_count, visible_page
@@ -145,3 +147,23 @@ def test_a_label_raised_by_update_does_not_leave_the_item_public(share, alice, b
     assert not visible_page(bob, Incident.objects.all(), size=5, narrow=narrow).items
     assert not Incident.objects.visible_to(AnonymousUser()).exists()
     assert not Incident.objects.visible_to(bob).exists()
+
+
+def test_every_group_is_granted_only_the_labels_its_kind_holds(share, alice, bob, community):
+    """`audience.GROUP_LABELS` (which audiences a list filtered by label walks) says what
+    `services` grants: a grant outside it would be missed by such a list."""
+    federation = Federation.objects.create(slug="fed", name="Federation", coordinator=community)
+    federation.communities.add(community)
+    items = [share(alice, label) for label in TLP]
+    items += [share(alice, TLP.GREEN, federated=True),
+              share(alice, TLP.AMBER, organizations=[alice.memberships.get().organization])]
+    kinds = dict(CommunityGroup.objects.values_list("group_id", "kind"))
+    kinds[federation_group(federation).pk] = FEDERATION
+    granted = set()
+    for item in items:
+        for group_id in IncidentGroupObjectPermission.objects.filter(
+                content_object=item).values_list("group_id", flat=True):
+            granted.add((kinds[group_id], item.tlp))
+            assert item.tlp in GROUP_LABELS[kinds[group_id]], (kinds[group_id], item.tlp)
+    assert {kind for kind, _label in granted} >= {GroupKind.MEMBERS, FEDERATION,
+                                                   GroupKind.ORGANIZATION}

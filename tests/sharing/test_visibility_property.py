@@ -33,8 +33,15 @@ from apps.incidents.models import (
 from apps.incidents.services import incident_create
 from apps.sharing.models import AudienceRow
 from apps.sharing.pages import visible_count, visible_listing, visible_page
-from apps.sharing.selectors import audience_count, can_view, source_organizations, visible_to
+from apps.sharing.selectors import (
+    audience_count,
+    can_view,
+    reach_of,
+    source_organizations,
+    visible_to,
+)
 from apps.sharing.services import audience_set
+from apps.sharing.tlp import TLP
 from tests.sharing.shards import shard_classes
 
 User = get_user_model()
@@ -365,6 +372,20 @@ class VisibilityMatchesTheTLPTable(TestCase):
                     assert (page.next is None) == (len(newest_first) <= size)
                     assert (count.value, count.exact) == (
                         min(len(expected), cap), len(expected) <= cap), (person, narrow, world)
+            # A list filtered by label or community walks only the audiences that can hold
+            # such items (Reach.narrowed) and still finds every one of them.
+            reach = reach_of(user)
+            for narrowing, filtered in [
+                *(({"labels": [label]}, {"tlp": label}) for label in TLP),
+                *(({"communities": [pk]}, {"community_id": pk})
+                  for pk in sorted({i.community_id for i in incidents})),
+            ]:
+                page, _count = visible_listing(user, Incident.objects.filter(**filtered),
+                                               size=len(incidents) + 1,
+                                               reach=reach.narrowed(**narrowing))
+                wanted = [pk for pk in newest_first
+                          if Incident.objects.filter(pk=pk, **filtered).exists()]
+                assert [i.pk for i in page.items] == wanted, (person, narrowing, world)
             for incident in incidents:
                 assert can_view(user, incident) == (incident.pk in expected), (person, incident)
             sources = source_organizations(

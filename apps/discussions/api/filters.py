@@ -29,7 +29,7 @@ class ThreadFilter(CommunityScopedFilterSet):
         exactly like an id that does not exist (an empty list), or the filter would tell
         which visible threads discuss it."""
         user = getattr(self.request, "user", None)
-        visible = visible_to(user, Incident.objects.filter(pk=value)).values("pk")
+        visible = visible_to(user, Incident.objects.filter(pk=value), few=True).values("pk")
         return queryset.filter(incident_id__in=visible)
 
 

@@ -55,15 +55,16 @@ class ThreadViewSet(VisibleListMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     def scope(self, user):
         return selectors.threads_visible_to(user).prefetch_related(*selectors.recipients_prefetch())
 
-    def _data(self, threads, *, many=False):
-        decorated = selectors.threads_decorate(threads if many else [threads], self.request.user)
+    def _data(self, threads, *, many=False, reach=None):
+        decorated = selectors.threads_decorate(threads if many else [threads], self.request.user,
+                                               reach=reach)
         return self.get_serializer(decorated if many else decorated[0], many=many).data
 
     def decorate_page(self, rows):
         return recipients_attach(list(selectors.threads_listing(rows)))
 
     def page_data(self, items):
-        return self._data(items, many=True)
+        return self._data(items, many=True, reach=self.paginator.reach)
 
     def retrieve(self, request, *args, **kwargs):
         thread = self.get_object()

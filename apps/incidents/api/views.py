@@ -137,8 +137,9 @@ class IncidentViewSet(VisibleListMixin, mixins.RetrieveModelMixin, VisibleViewSe
 
     @action(detail=False, methods=["get"], url_path="addressed-to-me")
     def addressed_to_me(self, request):
-        queryset = self.filter_queryset(naming(request.user, Incident.objects.all()))
-        page = self.paginator.paginate_visible(queryset, request, decorate=self.decorate_page)
+        queryset, scope = self.filtered(naming(request.user, Incident.objects.all()))
+        page = self.paginator.paginate_visible(queryset, request, decorate=self.decorate_page,
+                                               scope=scope)
         return self.paginator.get_paginated_response(self.page_data(page))
 
     @action(detail=False, methods=["get"])
