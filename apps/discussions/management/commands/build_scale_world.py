@@ -72,7 +72,7 @@ from apps.incidents.models import (
 from apps.sharing.audience import AMBERS
 from apps.sharing.materialise import audience_rebuild
 from apps.sharing.models import view_codename
-from apps.sharing.selectors import visible_to
+from apps.sharing.pages import visible_count
 from apps.sharing.services import ORGANIZATION_SET_MIN, SHARING_ROLES
 from apps.sharing.tlp import TLP
 
@@ -573,8 +573,9 @@ def manifest_of(special: dict) -> dict:
         users.append({
             "email": user.email,
             "kind": kind,
-            "visible_incidents": visible_to(user, Incident.objects.all()).count(),
-            "visible_threads": visible_to(user, Thread.objects.all()).count(),
+            # Counted by walking their audiences (uncapped), as the lists do.
+            "visible_incidents": visible_count(user, Incident.objects.all(), cap=10**9).value,
+            "visible_threads": visible_count(user, Thread.objects.all(), cap=10**9).value,
         })
     return {"users": users}
 
