@@ -121,8 +121,9 @@ def incident_text_source(reader, term: str) -> QuerySet:
     threads ``reader`` may see and posts not deleted, so a hidden thread never makes an
     incident findable by its words. The matching threads are few (trigram indexes find
     them), so each is checked for visibility on its own (``few``)."""
-    posts = Post.objects.filter(deleted=False, body__icontains=term).values("thread_id")
-    matching = Thread.objects.filter(
-        Q(title__icontains=term) | Q(pk__in=posts), incident__isnull=False
-    )
+    # Titles and posts as a UNION, each found through its trigram index: an OR with a
+    # subquery would test every thread that has an incident.
+    titles = Thread.objects.filter(title__icontains=term).order_by().values("pk")
+    posts = Post.objects.filter(deleted=False, body__icontains=term).order_by().values("thread_id")
+    matching = Thread.objects.filter(pk__in=titles.union(posts), incident__isnull=False)
     return visible_to(reader, matching, few=True).order_by().values("incident_id")

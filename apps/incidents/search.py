@@ -43,11 +43,9 @@ def _indicator_source(reader, term: str) -> QuerySet:
     return indicator.objects.filter(value__icontains=term).order_by().values("incident_id")
 
 
-def _own_text(reader, term: str) -> QuerySet:
-    """Title or summary: one pass over the incidents both trigram indexes point to."""
-    incidents = apps.get_model("incidents", "Incident").objects
-    return incidents.filter(Q(title__icontains=term) | Q(summary__icontains=term)).order_by() \
-        .values("pk")
+def _own_text(term: str) -> Q:
+    """Title or summary: conditions on the incident itself, served by the trigram indexes."""
+    return Q(title__icontains=term) | Q(summary__icontains=term)
 
 
 def split_terms(text: str) -> list[str]:
@@ -68,13 +66,16 @@ def text_match(queryset: QuerySet, text: str, *, reader) -> QuerySet:
     """Narrow an *already visible* incident queryset to those matching ``text``. Prefer
     `incident_search`, which applies visibility itself.
 
-    Per term, one ``IN`` over the UNION of every source's matches: each is found once (a
-    trigram index scan on PostgreSQL) and the few matching incidents are fetched by key — an
-    OR of subqueries would make the planner test every incident against each of them."""
+    Per term, the few incidents found through other text (indicator values, discussions)
+    are read first, in one query; with them the match is conditions on the incident alone —
+    one pass over the incidents that the trigram indexes and the key point to. An OR with a
+    subquery would make PostgreSQL test every incident, and a subquery of all the matches
+    would fetch each match twice."""
     for term in split_terms(text):
-        first, *rest = [_own_text(reader, term), _indicator_source(reader, term),
+        first, *rest = [_indicator_source(reader, term),
                         *(source(reader, term) for source in _extra_sources)]
-        queryset = queryset.filter(pk__in=first.union(*rest))
+        linked = [row[0] for row in first.union(*rest).values_list("incident_id")]
+        queryset = queryset.filter(_own_text(term) | Q(pk__in=linked))
     return queryset
 
 

@@ -115,13 +115,17 @@ def _branch_sql(queryset: QuerySet, branch: _Branch, *, after: Cursor | None, li
         )
         prefix = "audience_rows__"
     if after is not None:
-        rows = rows.filter(
-            Q(**{f"{prefix}position__lt": after.position})
-            | Q(**{f"{prefix}position": after.position, f"{prefix}object_id__lt": after.pk})
-        )
+        rows = rows.filter(_before(after, f"{prefix}position", f"{prefix}object_id"))
     rows = rows.annotate(page_pos=F(f"{prefix}position"), page_id=F(f"{prefix}object_id"))
     rows = rows.order_by("-page_pos", "-page_id").values_list("page_id", "page_pos")[:limit]
     return rows.query.get_compiler(using=queryset.db).as_sql()
+
+
+def _before(cursor: Cursor, position: str, pk: str) -> Q:
+    """What comes after ``cursor`` in list order (newest first). ``position <= …`` on its own
+    is an index bound: the walk starts at the cursor instead of filtering its way down."""
+    return Q(**{f"{position}__lte": cursor.position}) & (
+        Q(**{f"{position}__lt": cursor.position}) | Q(**{f"{pk}__lt": cursor.pk}))
 
 
 def _prefixed(condition: Q) -> Q:
@@ -173,10 +177,7 @@ def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, lim
     position = model.list_position
     matches = queryset
     if after is not None:
-        matches = matches.filter(
-            Q(**{f"{position}__lt": after.position})
-            | Q(**{position: after.position, "pk__lt": after.pk})
-        )
+        matches = matches.filter(_before(after, position, "pk"))
     matches = matches.order_by(f"-{position}", "-pk") if ordered else matches.order_by()
     try:
         matches_sql, params = matches.values_list(model._meta.pk.attname, "tlp", position) \
