@@ -105,17 +105,14 @@ def _branch_sql(queryset: QuerySet, branch: _Branch, *, after: Cursor | None, li
     audience rows alone (an index-only scan): a row exists only while its item does, since
     deleting an item deletes its rows."""
     content_type = ContentType.objects.get_for_model(queryset.model)
-    if branch.item is None and not queryset.query.where:
-        rows = AudienceRow.objects.filter(Q(content_type=content_type) & branch.rows)
-        prefix = ""
-    else:
-        rows = queryset.filter(
-            Q(audience_rows__content_type=content_type) & _prefixed(branch.rows)
-            & (branch.item or Q())
-        )
-        prefix = "audience_rows__"
+    alone = branch.item is None and not queryset.query.where
+    prefix = "" if alone else "audience_rows__"
+    condition = Q(**{f"{prefix}content_type": content_type}) & (
+        branch.rows if alone else _prefixed(branch.rows) & (branch.item or Q()))
     if after is not None:
-        rows = rows.filter(_before(after, f"{prefix}position", f"{prefix}object_id"))
+        condition &= _before(after, f"{prefix}position", f"{prefix}object_id")
+    # One filter() call: a second one on the item's rows would join them a second time.
+    rows = (AudienceRow.objects if alone else queryset).filter(condition)
     rows = rows.annotate(page_pos=F(f"{prefix}position"), page_id=F(f"{prefix}object_id"))
     rows = rows.order_by("-page_pos", "-page_id").values_list("page_id", "page_pos")[:limit]
     return rows.query.get_compiler(using=queryset.db).as_sql()
