@@ -41,7 +41,6 @@ from apps.sharing.selectors import (
     visible_to,
 )
 from apps.sharing.services import audience_set
-from apps.sharing.tlp import TLP
 from tests.sharing.shards import shard_classes
 
 User = get_user_model()
@@ -364,27 +363,27 @@ class VisibilityMatchesTheTLPTable(TestCase):
                 count = visible_count(user, Incident.objects.all(), narrow=narrow)
                 assert (count.value, count.exact) == (len(expected), True)
                 # Page and count of one list together (one statement for a first narrow page)
-                # say the same, under a cap too.
-                for size, cap in ((2, 1000), (1, 1)):
-                    page, count = visible_listing(user, Incident.objects.all(), size=size,
-                                                  cap=cap, narrow=narrow)
-                    assert [i.pk for i in page.items] == newest_first[:size], (person, world)
-                    assert (page.next is None) == (len(newest_first) <= size)
-                    assert (count.value, count.exact) == (
-                        min(len(expected), cap), len(expected) <= cap), (person, narrow, world)
+                # say the same, under a cap.
+                page, count = visible_listing(user, Incident.objects.all(), size=1, cap=1,
+                                              narrow=narrow)
+                assert [i.pk for i in page.items] == newest_first[:1], (person, world)
+                assert (page.next is None) == (len(newest_first) <= 1)
+                assert (count.value, count.exact) == (
+                    min(len(expected), 1), len(expected) <= 1), (person, narrow, world)
             # A list filtered by label or community walks only the audiences that can hold
             # such items (Reach.narrowed) and still finds every one of them.
             reach = reach_of(user)
-            for narrowing, filtered in [
-                *(({"labels": [label]}, {"tlp": label}) for label in TLP),
+            for narrowing, filtered in [  # the labels and communities the world's items have
+                *(({"labels": [label]}, {"tlp": label})
+                  for label in sorted({i.tlp for i in incidents})),
                 *(({"communities": [pk]}, {"community_id": pk})
                   for pk in sorted({i.community_id for i in incidents})),
             ]:
                 page, _count = visible_listing(user, Incident.objects.filter(**filtered),
                                                size=len(incidents) + 1,
                                                reach=reach.narrowed(**narrowing))
-                wanted = [pk for pk in newest_first
-                          if Incident.objects.filter(pk=pk, **filtered).exists()]
+                matching = set(Incident.objects.filter(**filtered).values_list("pk", flat=True))
+                wanted = [pk for pk in newest_first if pk in matching]
                 assert [i.pk for i in page.items] == wanted, (person, narrowing, world)
             for incident in incidents:
                 assert can_view(user, incident) == (incident.pk in expected), (person, incident)
