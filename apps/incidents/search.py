@@ -26,6 +26,8 @@ TextSource = Callable[[object, str], QuerySet]
 _extra_sources: list[TextSource] = []
 
 MAX_TERMS = 8
+# Incidents found through other text that a search names by key; more stay a subquery.
+LINKED_MAX = 1000
 
 
 def register_text_source(source: TextSource) -> TextSource:
@@ -74,7 +76,10 @@ def text_match(queryset: QuerySet, text: str, *, reader) -> QuerySet:
     for term in split_terms(text):
         first, *rest = [_indicator_source(reader, term),
                         *(source(reader, term) for source in _extra_sources)]
-        linked = [row[0] for row in first.union(*rest).values_list("incident_id")]
+        found = first.union(*rest)
+        linked = [row[0] for row in found.values_list("incident_id")[: LINKED_MAX + 1]]
+        # Beyond a few, the ids stay a subquery rather than a statement of thousands of keys.
+        linked = found if len(linked) > LINKED_MAX else linked
         queryset = queryset.filter(_own_text(term) | Q(pk__in=linked))
     return queryset
 

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from apps.incidents import search
 from apps.incidents.models import Incident, Sighting
 from apps.incidents.services import incident_create
 from apps.sharing.tlp import TLP
@@ -42,9 +43,11 @@ def test_filters_by_technique_including_sub_techniques_and_by_sector(
     assert titles(client.get(list_url(community, sector="energy"))) == {"Encrypted"}
 
 
+@pytest.mark.parametrize("linked_max", [1000, 0])  # the incidents named by key, or a subquery
 def test_search_finds_an_indicator_value_only_when_its_incident_is_visible(
-    share, alice, bob, carol, org_b, client_for, community
+    share, alice, bob, carol, org_b, client_for, community, linked_max, monkeypatch
 ):
+    monkeypatch.setattr(search, "LINKED_MAX", linked_max)
     share(
         alice,
         TLP.AMBER,
