@@ -125,8 +125,9 @@ def sharing_achievements(author) -> QuerySet[Incident]:
     first, annotated with ``viewed_by_count`` (organisations other than the author's that
     opened it), ``sighting_count`` (organisations that saw it too, on the incident or its
     indicators), ``sighting_total`` (sightings), and ``feedback_<action>`` for each
-    FeedbackAction plus ``feedback_count``. One query for any page of it; read the feedback
-    as a dict with `achievement_feedback(incident)`."""
+    FeedbackAction plus ``feedback_count``. Two queries for any page of it (the author's
+    audiences, then the items); read the feedback as a dict with
+    `achievement_feedback(incident)`."""
     here = OuterRef("pk")
     feedback = {
         f"feedback_{action.value}": _count(

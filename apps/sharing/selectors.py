@@ -8,6 +8,8 @@ Superusers get nothing extra — there is no back door.
 """
 
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
@@ -46,12 +48,13 @@ from apps.sharing.audience import (
 from apps.sharing.auditing import sources_revealed
 from apps.sharing.models import AudienceRow
 from apps.sharing.tlp import TLP
+from portal.prepared import Prepared
 
 
-def _principal_group_ids(user) -> tuple[QuerySet, QuerySet]:
+def _principal_group_ids(user_id: int) -> tuple[QuerySet, QuerySet]:
     """Two querysets of group ids (community groups, federation groups) — see
     `principal_groups`."""
-    active = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
+    active = Membership.objects.filter(user_id=user_id, status=MembershipStatus.ACTIVE)
     communities = active.values("community_id")
     in_organization = active.filter(
         community_id=OuterRef("community_id"), organization_id=OuterRef("organization_id")
@@ -80,7 +83,7 @@ def principal_groups(user) -> Q:
     `auth_user_groups` is never read: a group edited by hand, or left behind by a membership
     deleted in bulk or changed with ``QuerySet.update()``, grants nothing.
     """
-    community_groups, federation_groups = _principal_group_ids(user)
+    community_groups, federation_groups = _principal_group_ids(user.pk)
     return Q(group_id__in=community_groups) | Q(group_id__in=federation_groups)
 
 
@@ -97,7 +100,9 @@ def visible_to(user, queryset: QuerySet, *, few: bool = False, reach=None) -> Qu
     TLP:CLEAR is public (signed-out visitors see nothing else); otherwise the item needs an
     audience row for a group the user belongs to by an active membership now
     (`principal_groups`), or a user row that counts only while the user is an active member of
-    the item's community — a suspended TLP:RED recipient loses it on the next request.
+    the item's community — a suspended TLP:RED recipient loses it on the next request. Both
+    are read first as ids (`reach_of`, or ``reach`` when the caller has it): one small query,
+    and then a condition Django builds in microseconds rather than nested subqueries.
     For a page of a list, prefer `visible_page`: it walks the same rows in list order.
 
     ``few=True`` is for a queryset that holds few rows whatever the reader's reach (threads
@@ -105,28 +110,26 @@ def visible_to(user, queryset: QuerySet, *, few: bool = False, reach=None) -> Qu
     row is checked by an index probe of its own audience rows, instead of collecting
     everything the reader may see.
     """
-    rows = _rows(queryset.model)
-    # A public row counts only while the item is still TLP:CLEAR: a label raised by
-    # ``QuerySet.update()`` (a migration, a bulk action) must not leave the item public.
-    public = Q(tlp=TLP.CLEAR, pk__in=rows.filter(PUBLIC).values("object_id"))
+    reach = reach or reach_of(user)
     if few:
         # One EXISTS, probed per item through its own rows (index audience_item): an OR of
         # several would let PostgreSQL hash every row the reader may see instead.
         return queryset.filter(Exists(item_rows_seen(
-            queryset.model, reach or reach_of(user), item=OuterRef("pk"),
-            item_tlp=OuterRef("tlp"))))
-    if user is None or not user.is_authenticated:
-        return queryset.filter(public)
-    active_in = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
-    return queryset.filter(
-        public
-        | Q(pk__in=rows.filter(principal_groups(user)).values("object_id"))
-        | Q(
-            pk__in=rows.filter(
-                user_id=user.pk, community_id__in=active_in.values("community_id")
-            ).values("object_id")
-        )
-    )
+            queryset.model, reach, item=OuterRef("pk"), item_tlp=OuterRef("tlp"))))
+    rows = _rows(queryset.model)
+    # A public row counts only while the item is still TLP:CLEAR: a label raised by
+    # ``QuerySet.update()`` (a migration, a bulk action) must not leave the item public.
+    seen = Q(tlp=TLP.CLEAR, pk__in=rows.filter(PUBLIC).values("object_id"))
+    if reach.user_id is not None:
+        seen |= Q(pk__in=rows.filter(_audiences(reach)).values("object_id"))
+    return queryset.filter(seen)
+
+
+def _audiences(reach: "Reach") -> Q:
+    """The audience rows of a signed-in reader's own: their groups', and their own grants in
+    the communities where they are active."""
+    return Q(group_id__in=reach.group_ids) | Q(
+        user_id=reach.user_id, community_id__in=reach.community_ids)
 
 
 def item_rows_seen(model, reach: "Reach", *, item, item_tlp) -> QuerySet[AudienceRow]:
@@ -136,8 +139,7 @@ def item_rows_seen(model, reach: "Reach", *, item, item_tlp) -> QuerySet[Audienc
     they are active. An item is visible when there is one."""
     audiences = Q(PUBLIC, item_tlp=TLP.CLEAR)
     if reach.user_id is not None:
-        audiences |= Q(group_id__in=reach.group_ids) | Q(
-            user_id=reach.user_id, community_id__in=reach.community_ids)
+        audiences |= _audiences(reach)
     return _rows(model).filter(object_id=item).annotate(
         item_tlp=ExpressionWrapper(item_tlp, output_field=CharField())).filter(audiences)
 
@@ -181,30 +183,60 @@ class Reach:
         )
 
 
+def _reach_rows(user_id: int) -> QuerySet:
+    """(source, id, kind, community) of each audience of ``user_id``: "g" a community's group,
+    "f" a federation's, "c" a community where they are active."""
+    community_groups, federation_groups = _principal_group_ids(user_id)
+    communities = Membership.objects.filter(user_id=user_id, status=MembershipStatus.ACTIVE)
+    nothing = Value(None, output_field=IntegerField())
+    return community_groups.order_by().values_list(
+        Value("g"), "group_id", "kind", "community_id"
+    ).union(
+        federation_groups.order_by().values_list(Value("f"), "group_id", Value(FEDERATION),
+                                                 nothing),
+        communities.order_by().values_list(Value("c"), "community_id", Value(""), nothing),
+        all=True,
+    )
+
+
+# Every request of a member reads it: compiled once (portal.prepared).
+_REACH_ROWS = Prepared(_reach_rows, "user_id")
+
+# The reaches read during one request that changes nothing (`reaches_remembered`).
+_remembered: ContextVar[dict | None] = ContextVar("sharing_reaches", default=None)
+
+
+@contextmanager
+def reaches_remembered():
+    """Within it, each reader's reach is read from the memberships once, not once per
+    question: for a request that changes nothing (`middleware.ReachPerRequestMiddleware`).
+    Outside it — a request that writes, a job, a command — every question reads them anew."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def reach_of(user) -> Reach:
     """`principal_groups` and the active communities of ``user`` as ids, in one query."""
     if user is None or not user.is_authenticated:
         return Reach(user_id=None)
-    community_groups, federation_groups = _principal_group_ids(user)
-    communities = Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE)
-    nothing = Value(None, output_field=IntegerField())
-    found = list(
-        community_groups.order_by().values_list(Value("g"), "group_id", "kind", "community_id")
-        .union(
-            federation_groups.order_by().values_list(Value("f"), "group_id", Value(FEDERATION),
-                                                     nothing),
-            communities.order_by().values_list(Value("c"), "community_id", Value(""), nothing),
-            all=True,
-        )
-    )
+    remembered = _remembered.get()
+    if remembered is not None and user.pk in remembered:
+        return remembered[user.pk]
+    found = _REACH_ROWS.rows(user_id=user.pk)
     groups = {(pk, kind, community) for source, pk, kind, community in found if source != "c"}
-    return Reach(
+    reach = Reach(
         user_id=user.pk,
         group_ids=tuple(sorted({pk for pk, _kind, _community in groups})),
         community_ids=tuple(sorted({pk for source, pk, *_ in found if source == "c"})),
         federations=len({pk for source, pk, *_ in found if source == "f"}),
         groups=tuple(sorted(groups)),
     )
+    if remembered is not None:
+        remembered[user.pk] = reach
+    return reach
 
 
 def can_view(user, obj: Model) -> bool:
@@ -376,7 +408,8 @@ def addressed_to(user, queryset: QuerySet) -> QuerySet:
     """ "Addressed to me", for any kind of shared content: among ``queryset``, the TLP:RED
     items naming ``user`` and the TLP:AMBER / AMBER+STRICT items naming the organisation
     ``user`` represents in the item's community (an active membership) — among those they
-    may see, not their own. One query; ordering and related rows are the caller's.
+    may see, not their own. Two queries (the reader's audiences, then the items); ordering
+    and related rows are the caller's.
 
     AMBER goes to the organisation the user acts for *there*, not to their name: a colleague
     named on a RED item is not "my organisation"."""
@@ -430,7 +463,8 @@ def may_change(user, item, *, seen_through: Model | None = None) -> bool:
 
 def changeable(user, items: Iterable, *, seen_through: Model | None = None) -> set:
     """The pks of ``items`` (one model) that ``user`` may change by `may_change`'s rule, in at
-    most two queries whatever their number: for a page of posts, or a list of items."""
+    most three queries whatever their number (their roles, and for the secretariat its
+    audiences and what it sees): for a page of posts, or a list of items."""
     items = list(items)
     if not items or user is None or not user.is_authenticated:
         return set()

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "apps.sharing.middleware.ReachPerRequestMiddleware",
     "apps.audit.context.AuditContextMiddleware",
     "apps.accounts.middleware.UserPreferencesMiddleware",
     # After the password, the secretariat, superusers and anyone enrolled give a second factor
