@@ -202,7 +202,10 @@ class AudienceRow(models.Model):
                 "content_type", models.F("position").desc(), models.F("object_id").desc(),
                 condition=Q(group__isnull=True, user__isnull=True), name="audience_public_walk",
             ),
-            models.Index(fields=["content_type", "object_id"], name="audience_item"),
+            # An item's own rows, probed for one reader (a search's matches, a detail page):
+            # the principal and community come with the index (PostgreSQL), no heap visit.
+            models.Index(fields=["content_type", "object_id"], name="audience_item",
+                         include=["group", "user", "community"]),
         ]
         constraints = [
             models.CheckConstraint(

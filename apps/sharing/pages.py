@@ -98,8 +98,9 @@ def _branches(reach: Reach, *, lateral: bool) -> list[_Branch]:
     return branches
 
 
-def _branch_sql(queryset: QuerySet, branch: _Branch, *, after: Cursor | None, limit: int):
-    """SQL of one range scan: the filtered items reached through ``branch``, in list order.
+def _branch_sql(queryset: QuerySet, branch: _Branch, *, after: Cursor | None):
+    """SQL of one range scan: the filtered items reached through ``branch``, in list order
+    (its LIMIT is the caller's).
 
     When neither the list nor the branch says anything of the items, the scan reads the
     audience rows alone (an index-only scan): a row exists only while its item does, since
@@ -114,7 +115,7 @@ def _branch_sql(queryset: QuerySet, branch: _Branch, *, after: Cursor | None, li
     # One filter() call: a second one on the item's rows would join them a second time.
     rows = (AudienceRow.objects if alone else queryset).filter(condition)
     rows = rows.annotate(page_pos=F(f"{prefix}position"), page_id=F(f"{prefix}object_id"))
-    rows = rows.order_by("-page_pos", "-page_id").values_list("page_id", "page_pos")[:limit]
+    rows = rows.order_by("-page_pos", "-page_id").values_list("page_id", "page_pos")
     return rows.query.get_compiler(using=queryset.db).as_sql()
 
 
@@ -134,35 +135,39 @@ def _prefixed(condition: Q) -> Q:
     return Q(*children, _connector=condition.connector, _negated=condition.negated)
 
 
-def _union(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
-           keep_duplicates: bool = False):
-    """Every range scan of ``reach`` as one compound statement of (page_id, page_pos); None
-    when there is none (no audience of the reader can hold what ``queryset`` asks for)."""
+def _scans(queryset: QuerySet, reach: Reach, *, after: Cursor | None) -> list[tuple]:
+    """Every range scan of ``reach`` as (SQL of (page_id, page_pos) ending in ``LIMIT %s``,
+    its parameters before the limit's); none when no audience of the reader can hold what
+    ``queryset`` asks for. Compiled once for a page and its count."""
     lateral = connections[queryset.db].vendor == "postgresql"
-    sqls, params = [], []
+    scans = []
     for index, branch in enumerate(_branches(reach, lateral=lateral)):
         try:
-            sql, branch_params = _branch_sql(queryset, branch, after=after, limit=limit)
+            sql, params = _branch_sql(queryset, branch, after=after)
         except EmptyResultSet:  # it can match nothing (an empty list of communities)
             continue
+        sql = f"{sql} LIMIT %s"
         if "reach.group_id" in sql:
-            sqls.append(
+            scans.append((
                 "SELECT b.page_id, b.page_pos FROM unnest(%s::integer[]) AS reach(group_id) "
-                f"CROSS JOIN LATERAL ({sql}) b"
-            )
-            params.append(list(reach.group_ids))
+                f"CROSS JOIN LATERAL ({sql}) b", [list(reach.group_ids), *params]))
         else:
-            sqls.append(f"SELECT * FROM ({sql}) b{index}")
-        params.extend(branch_params)
-    if not sqls:
+            scans.append((f"SELECT * FROM ({sql}) b{index}", list(params)))
+    return scans
+
+
+def _union(scans: list[tuple], *, limit: int, keep_duplicates: bool = False):
+    """The scans as one compound statement, each stopping after ``limit`` rows; None when
+    there is none."""
+    if not scans:
         return None, []
-    return (" UNION ALL " if keep_duplicates else " UNION ").join(sqls), params
+    sql = (" UNION ALL " if keep_duplicates else " UNION ").join(sql for sql, _ in scans)
+    return sql, [param for _, params in scans for param in (*params, limit)]
 
 
 # A bound no list reaches: a LIMIT keeps the matches a subquery of their own (PostgreSQL
 # moves no condition into a subquery that has one), on SQLite as on PostgreSQL.
 _FENCE = 10**9
-
 
 def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
                   ordered: bool = True):
@@ -175,6 +180,10 @@ def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, lim
     matches = queryset
     if after is not None:
         matches = matches.filter(_before(after, position, "pk"))
+    if reach.user_id is None:
+        # Only public rows count, and only while the item is TLP:CLEAR: saying so lets an
+        # index on the label find the matches without reading the others from the table.
+        matches = matches.filter(tlp=TLP.CLEAR)
     matches = matches.order_by(f"-{position}", "-pk") if ordered else matches.order_by()
     try:
         matches_sql, params = matches.values_list(model._meta.pk.attname, "tlp", position) \
@@ -207,6 +216,7 @@ def visible_page(
     decorate: Callable[[QuerySet], QuerySet] = lambda rows: rows,
     reach: Reach | None = None,
     narrow: bool = False,
+    scans: list | None = None,
 ) -> Page:
     """The page of ``queryset`` (filtered, NOT yet narrowed by visibility, nor decorated)
     that ``user`` may see, after ``after``. Its rows are then fetched by id through
@@ -215,16 +225,19 @@ def visible_page(
 
     ``narrow``: the filter matches few items whatever the reader's reach (a text search,
     served by trigram indexes): they are found first and each is checked against the
-    reader's audiences, rather than walking every audience for the rare match."""
+    reader's audiences, rather than walking every audience for the rare match. ``scans``:
+    `_scans` of this list after ``after``, when the caller has them already."""
     reach = reach or reach_of(user)
     if narrow:
-        sql, params = _narrowed_sql(queryset, reach, after=after, limit=size + 1)
-    else:
-        sql, params = _union(queryset, reach, after=after, limit=size + 1)
-        if sql is not None:
-            # ORDER BY and LIMIT of the compound itself: no extra nesting for SQLite's parser.
-            sql = f"{sql} ORDER BY page_pos DESC, page_id DESC LIMIT %s"
-            params = [*params, size + 1]
+        ids = _ids(queryset, *_narrowed_sql(queryset, reach, after=after, limit=size + 1))
+        return _page_of(queryset, ids, size=size, decorate=decorate)
+    if scans is None:
+        scans = _scans(queryset, reach, after=after)
+    sql, params = _union(scans, limit=size + 1)
+    if sql is not None:
+        # ORDER BY and LIMIT of the compound itself: no extra nesting for SQLite's parser.
+        sql = f"{sql} ORDER BY page_pos DESC, page_id DESC LIMIT %s"
+        params = [*params, size + 1]
     return _page_of(queryset, _ids(queryset, sql, params), size=size, decorate=decorate)
 
 
@@ -262,18 +275,20 @@ def visible_listing(
     both the page and the count, and the matches are found once, not twice."""
     reach = reach or reach_of(user)
     if narrow and after is None and cap >= size:
-        sql, params = _narrowed_sql(queryset, reach, after=None, limit=cap + 1)
-        ids = _ids(queryset, sql, params)
+        ids = _ids(queryset, *_narrowed_sql(queryset, reach, after=None, limit=cap + 1))
         count = Count(value=min(len(ids), cap), exact=len(ids) <= cap)
         return _page_of(queryset, ids, size=size, decorate=decorate), count
+    # The first page and the count walk the same scans: compiled once.
+    scans = None if narrow or after is not None else _scans(queryset, reach, after=None)
     page = visible_page(user, queryset, size=size, after=after, decorate=decorate, reach=reach,
-                        narrow=narrow)
-    return page, visible_count(user, queryset, cap=cap, reach=reach, narrow=narrow)
+                        narrow=narrow, scans=scans)
+    return page, visible_count(user, queryset, cap=cap, reach=reach, narrow=narrow,
+                               scans=scans)
 
 
 def visible_count(
     user, queryset: QuerySet, *, cap: int = COUNT_CAP, reach: Reach | None = None,
-    narrow: bool = False,
+    narrow: bool = False, scans: list | None = None,
 ) -> Count:
     """How many items of ``queryset`` ``user`` may see: exact up to ``cap``, otherwise
     ``Count(cap, exact=False)`` ("1,000+").
@@ -284,17 +299,19 @@ def visible_count(
     each federation's), so that many rows always hold more than ``cap`` distinct items."""
     reach = reach or reach_of(user)
     connection = connections[queryset.db]
+    if not narrow and scans is None:
+        scans = _scans(queryset, reach, after=None)
     if narrow:
         sql, params = _narrowed_sql(queryset, reach, after=None, limit=cap + 1,
                                     ordered=False)
         counted = "COUNT(*)"
     elif connection.vendor != "postgresql":  # small databases; SQLite's parser wants it flat
-        sql, params = _union(queryset, reach, after=None, limit=cap + 1)
+        sql, params = _union(scans, limit=cap + 1)
         counted = "COUNT(*)"
     else:
         # Each scan in list order too: an index walk that stops early, never a hash of
         # every public row joined to a scan of the items.
-        sql, params = _union(queryset, reach, after=None, limit=cap + 1, keep_duplicates=True)
+        sql, params = _union(scans, limit=cap + 1, keep_duplicates=True)
         reuse = 2 + reach.federations
         sql, params = sql and f"{sql} LIMIT %s", [*params, reuse * (cap + 1)]
         counted = "COUNT(DISTINCT page_id)"
