@@ -310,7 +310,7 @@ class _Attached(QuerySet):
 
 def recipients_attach(items: list) -> list:
     """Fill the recipients of a page of items (what ``item.recipient_organizations.all()``
-    and ``item.recipient_users.all()`` then read) in one query each, with one instance per
+    and ``item.recipient_users.all()`` then read) in two queries each, with one instance per
     organisation or person however many items name them: AMBER to every member organisation
     is dozens of rows per item, and an instance per row cost a list more than its visibility.
     """
@@ -321,13 +321,16 @@ def recipients_attach(items: list) -> list:
     for name, fields in RECIPIENT_FIELDS.items():
         field = model._meta.get_field(name)
         item_fk, target_fk = field.m2m_field_name(), field.m2m_reverse_field_name()
-        rows = field.remote_field.through.objects.filter(**{f"{item_fk}__in": ids}).values_list(
-            item_fk, target_fk, *(f"{target_fk}__{column}" for column in fields)
-        )
-        shared, chosen = {}, {pk: [] for pk in ids}
-        for item_id, pk, *values in rows:
-            if pk not in shared:
-                shared[pk] = field.related_model.from_db(rows.db, ["id", *fields], [pk, *values])
+        # The pairs alone (two keys a row), then each recipient once: AMBER to every member
+        # organisation names the same few hundred on every item of the page.
+        pairs = list(field.remote_field.through.objects.filter(
+            **{f"{item_fk}__in": ids}).values_list(f"{item_fk}_id", f"{target_fk}_id"))
+        targets = field.related_model._base_manager.filter(
+            pk__in={pk for _item, pk in pairs}).values_list("pk", *fields)
+        shared = {row[0]: field.related_model.from_db(targets.db, ["id", *fields], row)
+                  for row in targets}
+        chosen = {pk: [] for pk in ids}
+        for item_id, pk in pairs:
             chosen[item_id].append(shared[pk])
         for item in items:
             # Where Django's own prefetch leaves it (QuerySet.prefetch_related_objects).

@@ -45,7 +45,7 @@ def test_thread_api_list_costs_the_same_queries_for_3_or_30_threads(
 ):
     threads(count)
     client = client_for(bob)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         data = client.get("/api/v1/threads/").json()
     assert data["count"] == count
     assert {t["post_count"] for t in data["results"]} == {3}
