@@ -14,15 +14,17 @@ from apps.communities.models import Community
 from apps.discussions.models import Post, PostRevision, Thread
 from apps.incidents.models import Incident
 from apps.sharing.selectors import recipients_prefetch as sharing_recipients_prefetch
-from apps.sharing.selectors import source_organizations, visible_to
+from apps.sharing.selectors import source_organizations, visible_one, visible_to
 
 
-def threads_visible_to(user, *, community: Community | None = None) -> QuerySet[Thread]:
-    """Threads ``user`` may see (of one community, when given), newest activity first, with
-    their number of posts and what the list shows."""
+def threads_visible_to(user, *, community: Community | None = None, pk=None) -> QuerySet[Thread]:
+    """Threads ``user`` may see (of one community, when given; only thread ``pk``, when given),
+    newest activity first, with their number of posts and what the list shows."""
     threads = Thread.objects.all()
     if community is not None:
         threads = threads.filter(community=community)
+    if pk is not None:
+        return threads_listing(visible_one(user, threads, pk))
     return threads_listing(visible_to(user, threads))
 
 

@@ -130,8 +130,8 @@ class ThreadMixin:
 
     def get_thread(self) -> Thread:
         thread = (
-            selectors.threads_visible_to(self.request.user, community=self.community)
-            .filter(pk=self.kwargs["pk"])
+            selectors.threads_visible_to(self.request.user, community=self.community,
+                                         pk=self.kwargs["pk"])
             .select_related("incident")
             .first()
         )

@@ -29,6 +29,7 @@ from apps.sharing.selectors import (
     may_change,
     recipients_of,
     source_organizations,
+    visible_one,
     visible_to,
 )
 from apps.sharing.services import SHARING_ROLES
@@ -56,8 +57,9 @@ def incidents_for(user, community):
 
 def incident_for(user, community, pk) -> Incident:
     try:
-        return incidents_for(user, community).select_related("author_organization").get(pk=pk)
-    except (Incident.DoesNotExist, ValidationError):
+        return visible_one(user, listed_here(community), pk).select_related(
+            "author_organization").get()
+    except Incident.DoesNotExist:
         raise Http404 from None
 
 

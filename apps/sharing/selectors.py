@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import (
     CharField,
     Exists,
@@ -130,6 +131,17 @@ def _audiences(reach: "Reach") -> Q:
     the communities where they are active."""
     return Q(group_id__in=reach.group_ids) | Q(
         user_id=reach.user_id, community_id__in=reach.community_ids)
+
+
+def visible_one(user, queryset: QuerySet, pk) -> QuerySet:
+    """The item ``pk`` of ``queryset`` if ``user`` may see it, else nothing (also when ``pk``
+    is no key at all): for a detail page, probed through that item's own audience rows
+    rather than collecting everything the reader may see (`visible_to` with ``few``)."""
+    try:
+        one = queryset.filter(pk=pk)
+    except (ValidationError, ValueError, TypeError):
+        return queryset.none()
+    return visible_to(user, one, few=True)
 
 
 def item_rows_seen(model, reach: "Reach", *, item, item_tlp) -> QuerySet[AudienceRow]:

@@ -58,13 +58,40 @@ def test_a_first_page_walks_indexes_for_a_reader_of_wide_reach(scale_world, clie
         later_sql, _next = page_query(client, later, headers)  # by cursor: the same shape
         for path, sql in ((first, first_sql), (later, later_sql)):
             assert_walks(kind, path, sql)
+        item = client.get(first, headers=headers).json()["results"][0]["id"]
+        detail = f"{first.split('?')[0]}{item}/"
+        assert_probes(kind, detail, detail_query(client, detail, item, headers))
 
 
-def assert_walks(kind, path, sql):
+def detail_query(client, path, item, headers) -> str:
+    """The statement of a detail page that asks the audience rows about its one item."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, headers=headers).status_code == 200
+    [sql, *_] = [q["sql"] for q in queries if "sharing_audiencerow" in q["sql"]
+                 and "EXISTS" in q["sql"] and item.replace("-", "") in q["sql"]]
+    return sql
+
+
+def assert_probes(kind, path, sql):
+    """One item, probed through its own audience rows: no scan, no hash of everything the
+    reader may see (a `visible_to` without ``few`` hashed 300,000 rows at 1,000,000)."""
+    nodes = explain(sql)
+    scanned = {n.get("Relation Name") for n in nodes if n["Node Type"] in ("Seq Scan", "Hash")}
+    hashed = [n.get("Subplan Name") for n in nodes if n.get("Subplan Name", "").startswith(
+        "hashed")]
+    assert not scanned & TABLES and not hashed, (kind, path, scanned, hashed)
+    assert "audience_item" in {n.get("Index Name") for n in nodes}, (kind, path)
+
+
+def explain(sql) -> list:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
         [[document]] = cursor.fetchall()
-    nodes = list(plan_nodes(document[0]["Plan"]))
+    return list(plan_nodes(document[0]["Plan"]))
+
+
+def assert_walks(kind, path, sql):
+    nodes = explain(sql)
     seq_scans = {n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"}
     per_row = [n for n in nodes if n.get("Parent Relationship") == "SubPlan"
                and not n.get("Subplan Name", "").startswith("hashed")]

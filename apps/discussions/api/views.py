@@ -53,7 +53,9 @@ class ThreadViewSet(VisibleListMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     filterset_class = ThreadFilter
 
     def scope(self, user):
-        return selectors.threads_visible_to(user).prefetch_related(*selectors.recipients_prefetch())
+        # A detail (and its actions) asks about one thread: probed, not collected.
+        return selectors.threads_visible_to(user, pk=self.kwargs.get("pk")).prefetch_related(
+            *selectors.recipients_prefetch())
 
     def _data(self, threads, *, many=False, reach=None):
         decorated = selectors.threads_decorate(threads if many else [threads], self.request.user,

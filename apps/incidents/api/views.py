@@ -31,6 +31,7 @@ from apps.sharing.selectors import (
     naming,
     recipients_attach,
     recipients_prefetch,
+    visible_one,
     visible_to,
 )
 from portal.api.pagination import VisibleListMixin
@@ -80,6 +81,12 @@ class IncidentViewSet(VisibleListMixin, mixins.RetrieveModelMixin, VisibleViewSe
     serializer_class = s.IncidentSerializer
     filterset_class = IncidentFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def visible_incidents(self) -> QuerySet[Incident]:
+        # A detail (and its actions) asks about one incident: probed, not collected.
+        if "pk" in self.kwargs and not getattr(self, "swagger_fake_view", False):
+            return visible_one(self.request.user, Incident.objects.all(), self.kwargs["pk"])
+        return super().visible_incidents()
 
     def scope(self, incidents):
         return self.listing(incidents).prefetch_related(*recipients_prefetch())
