@@ -170,7 +170,7 @@ class AudienceRow(models.Model):
 
     Derived from guardian's grant tables (the record) and written with them by
     `apps.sharing.services` only. Which groups a reader is in is still read from memberships
-    at query time (`selectors.principal_groups`); a row names an audience, never a person,
+    at query time (`selectors.reach_of`); a row names an audience, never a person,
     except for user grants (TLP:RED recipients and the author).
     """
 

@@ -53,8 +53,15 @@ from portal.prepared import Prepared
 
 
 def _principal_group_ids(user_id: int) -> tuple[QuerySet, QuerySet]:
-    """Two querysets of group ids (community groups, federation groups) — see
-    `principal_groups`."""
+    """Two querysets of the ids of the grant groups ``user_id`` belongs to right now (community
+    groups, federation groups), derived from their active memberships: the members group of
+    each community they are active in, their organisation's group there, every interned set of
+    organisations there that includes theirs, and the group of every federation one of those
+    communities is part of.
+
+    `auth_user_groups` is never read: a group edited by hand, or left behind by a membership
+    deleted in bulk or changed with ``QuerySet.update()``, grants nothing.
+    """
     active = Membership.objects.filter(user_id=user_id, status=MembershipStatus.ACTIVE)
     communities = active.values("community_id")
     in_organization = active.filter(
@@ -74,20 +81,6 @@ def _principal_group_ids(user_id: int) -> tuple[QuerySet, QuerySet]:
     return community_groups, federation_groups
 
 
-def principal_groups(user) -> Q:
-    """A condition on ``group_id``: the grant groups that ``user`` belongs to right now,
-    derived from their active memberships at the moment of the query: the members group of each
-    community they are active in, their organisation's group there, every interned set of
-    organisations there that includes theirs, and the group of every federation one of those
-    communities is part of.
-
-    `auth_user_groups` is never read: a group edited by hand, or left behind by a membership
-    deleted in bulk or changed with ``QuerySet.update()``, grants nothing.
-    """
-    community_groups, federation_groups = _principal_group_ids(user.pk)
-    return Q(group_id__in=community_groups) | Q(group_id__in=federation_groups)
-
-
 def _rows(model) -> QuerySet[AudienceRow]:
     return AudienceRow.objects.filter(content_type=ContentType.objects.get_for_model(model))
 
@@ -100,7 +93,7 @@ def visible_to(user, queryset: QuerySet, *, few: bool = False, reach=None) -> Qu
 
     TLP:CLEAR is public (signed-out visitors see nothing else); otherwise the item needs an
     audience row for a group the user belongs to by an active membership now
-    (`principal_groups`), or a user row that counts only while the user is an active member of
+    (`reach_of`), or a user row that counts only while the user is an active member of
     the item's community — a suspended TLP:RED recipient loses it on the next request. Both
     are read first as ids (`reach_of`, or ``reach`` when the caller has it): one small query,
     and then a condition Django builds in microseconds rather than nested subqueries.
@@ -231,7 +224,8 @@ def reaches_remembered():
 
 
 def reach_of(user) -> Reach:
-    """`principal_groups` and the active communities of ``user`` as ids, in one query."""
+    """The grant groups of ``user`` (`_principal_group_ids`) and the communities where they
+    are active, as ids, in one query."""
     if user is None or not user.is_authenticated:
         return Reach(user_id=None)
     remembered = _remembered.get()
