@@ -170,11 +170,17 @@ def _union(scans: list[tuple], *, limit: int, keep_duplicates: bool = False):
 _FENCE = 10**9
 
 def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
-                  ordered: bool = True):
-    """SQL of the first ``limit`` visible ids among the few items ``queryset`` matches (None
-    when nothing can match): the matches are found first (with their label and position),
-    put in list order once, and each is checked against the reader's audiences only until
-    the page is full — never every match, which for a common word is thousands."""
+                  sort_first: bool = True):
+    """SQL of the first ``limit`` visible ids, in list order, among the few items
+    ``queryset`` matches (None when nothing can match): the matches are found first (with
+    their label and position), put in list order once, and each is checked against the
+    reader's audiences only until ``limit`` are found — never every match, which for a
+    common word is thousands.
+
+    Without ``sort_first``, every match is checked and the visible ones are put in order:
+    for a window of the list (`_narrowed_ids`), whose matches are bounded, so that the
+    planner reads them through the trigram and list indexes together rather than walking
+    the list's index and testing the words on every item of the window."""
     model = queryset.model
     position = model.list_position
     matches = queryset
@@ -184,8 +190,8 @@ def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, lim
         # Only public rows count, and only while the item is TLP:CLEAR: saying so lets an
         # index on the label find the matches without reading the others from the table.
         matches = matches.filter(tlp=TLP.CLEAR)
-    matches = matches.order_by(f"-{position}", "-pk") if ordered else matches.order_by()
     try:
+        matches = matches.order_by(f"-{position}", "-pk") if sort_first else matches.order_by()
         matches_sql, params = matches.values_list(model._meta.pk.attname, "tlp", position) \
             .query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # nothing can match
@@ -202,9 +208,53 @@ def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, lim
     else:
         seen_sql = f"WHERE EXISTS ({seen_sql})"
     column = f"m.{quote(model._meta.get_field(position).column)}"
-    order = f" ORDER BY {column} DESC, {pk} DESC" if ordered else ""
-    sql = f"SELECT {pk} FROM ({matches_sql} LIMIT {_FENCE}) m {seen_sql}{order} LIMIT %s"
+    sql = (f"SELECT {pk} FROM ({matches_sql} LIMIT {_FENCE}) m {seen_sql} "
+           f"ORDER BY {column} DESC, {pk} DESC LIMIT %s")
     return sql, [*params, *seen_params, limit]
+
+
+# A search (a page, or the first cap + 1 for its count) looks first among the newest items,
+# 200 times as many as it wants, then 2,000 times, and only then among all of them. Putting
+# every match of a common word in list order reads each from the table (30,000 for
+# ランサムウェア at a million items); a window is a range of the list's index that the
+# planner intersects with the trigram indexes, and for such a word it holds what is wanted.
+# A rare word leaves the windows short: then all its matches, few, are read. Finding where
+# a window starts walks that many entries of the index, hence a largest window.
+SEARCH_WINDOWS = (200, 2000)
+LARGEST_WINDOW = 250_000
+
+
+def _window_start(queryset: QuerySet, *, after: Cursor | None, size: int):
+    """The list position of the ``size``-th item after ``after`` (of every item, whoever
+    may see it: an index walk); None when fewer remain."""
+    model = queryset.model
+    position = model.list_position
+    items = model._default_manager.using(queryset.db)
+    if after is not None:
+        items = items.filter(_before(after, position, "pk"))
+    found = items.order_by(f"-{position}", "-pk").values_list(position, flat=True)
+    return next(iter(found[size - 1:size]), None)
+
+
+def _narrowed_ids(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
+                  windows: tuple[int, ...] = SEARCH_WINDOWS) -> list:
+    """The first ``limit`` visible ids of a narrow filter in list order, found in the
+    smallest window of the newest items that holds them (``windows``: sizes, in multiples
+    of ``limit``). Everything newer than a window's start is in it, so ``limit`` ids found
+    there are the first ``limit`` of the whole list."""
+    position = queryset.model.list_position
+    for times in windows:
+        if times * limit > LARGEST_WINDOW:
+            break
+        start = _window_start(queryset, after=after, size=times * limit)
+        if start is None:  # the window holds the whole list: search it all
+            break
+        window = queryset.filter(**{f"{position}__gte": start})
+        ids = _ids(queryset, *_narrowed_sql(window, reach, after=after, limit=limit,
+                                            sort_first=False))
+        if len(ids) >= limit:
+            return ids
+    return _ids(queryset, *_narrowed_sql(queryset, reach, after=after, limit=limit))
 
 
 def visible_page(
@@ -217,6 +267,7 @@ def visible_page(
     reach: Reach | None = None,
     narrow: bool = False,
     scans: list | None = None,
+    windows: tuple[int, ...] = SEARCH_WINDOWS,
 ) -> Page:
     """The page of ``queryset`` (filtered, NOT yet narrowed by visibility, nor decorated)
     that ``user`` may see, after ``after``. Its rows are then fetched by id through
@@ -225,11 +276,12 @@ def visible_page(
 
     ``narrow``: the filter matches few items whatever the reader's reach (a text search,
     served by trigram indexes): they are found first and each is checked against the
-    reader's audiences, rather than walking every audience for the rare match. ``scans``:
-    `_scans` of this list after ``after``, when the caller has them already."""
+    reader's audiences, rather than walking every audience for the rare match, looking first
+    among the newest items (``windows``, `SEARCH_WINDOWS`). ``scans``: `_scans` of this list
+    after ``after``, when the caller has them already."""
     reach = reach or reach_of(user)
     if narrow:
-        ids = _ids(queryset, *_narrowed_sql(queryset, reach, after=after, limit=size + 1))
+        ids = _narrowed_ids(queryset, reach, after=after, limit=size + 1, windows=windows)
         return _page_of(queryset, ids, size=size, decorate=decorate)
     if scans is None:
         scans = _scans(queryset, reach, after=after)
@@ -271,11 +323,11 @@ def visible_listing(
     narrow: bool = False, cap: int = COUNT_CAP,
 ) -> tuple[Page, Count]:
     """`visible_page` and `visible_count` of one list. The first page of a narrow filter (a
-    text search) is one statement: the first ``cap + 1`` visible matches in list order hold
-    both the page and the count, and the matches are found once, not twice."""
+    text search) is found with its count: the first ``cap + 1`` visible matches in list
+    order hold both."""
     reach = reach or reach_of(user)
     if narrow and after is None and cap >= size:
-        ids = _ids(queryset, *_narrowed_sql(queryset, reach, after=None, limit=cap + 1))
+        ids = _narrowed_ids(queryset, reach, after=None, limit=cap + 1)
         count = Count(value=min(len(ids), cap), exact=len(ids) <= cap)
         return _page_of(queryset, ids, size=size, decorate=decorate), count
     # The first page and the count walk the same scans: compiled once.
@@ -298,14 +350,13 @@ def visible_count(
     reader's audiences (their own grant, the community's or their organisation's group, and
     each federation's), so that many rows always hold more than ``cap`` distinct items."""
     reach = reach or reach_of(user)
+    if narrow:  # the first cap + 1 visible matches (`_narrowed_ids`)
+        found = len(_narrowed_ids(queryset, reach, after=None, limit=cap + 1))
+        return Count(value=min(found, cap), exact=found <= cap)
     connection = connections[queryset.db]
-    if not narrow and scans is None:
+    if scans is None:
         scans = _scans(queryset, reach, after=None)
-    if narrow:
-        sql, params = _narrowed_sql(queryset, reach, after=None, limit=cap + 1,
-                                    ordered=False)
-        counted = "COUNT(*)"
-    elif connection.vendor != "postgresql":  # small databases; SQLite's parser wants it flat
+    if connection.vendor != "postgresql":  # small databases; SQLite's parser wants it flat
         sql, params = _union(scans, limit=cap + 1)
         counted = "COUNT(*)"
     else:

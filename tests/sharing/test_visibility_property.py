@@ -351,11 +351,14 @@ class VisibilityMatchesTheTLPTable(TestCase):
             newest_first = [i.pk for i in sorted(
                 (i for i in incidents if i.pk in expected),
                 key=lambda i: (i.created_at, i.pk), reverse=True)]
-            for narrow in (False, True):  # walking the audiences, or probing each item
+            # Walking the audiences, or probing each item: among all of them, or first in
+            # windows of the newest items once and four times as many as wanted (three: a
+            # page of two and one more), which may hold the page or fall short of it.
+            for narrow, windows in ((False, ()), (True, ()), (True, (1, 4))):
                 walked, after = [], None
                 while True:
                     page = visible_page(user, Incident.objects.all(), size=2, after=after,
-                                        narrow=narrow)
+                                        narrow=narrow, windows=windows)
                     walked += page.items
                     if (after := page.next) is None:
                         break
