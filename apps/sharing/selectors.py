@@ -27,6 +27,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.db.models.sql import Query
 from django.utils.translation import gettext as _
 
 from apps.communities.models import (
@@ -306,8 +307,11 @@ class _Attached(QuerySet):
     """Recipients filled by `recipients_attach`: read from memory, and anything chained on
     them (``.filter()``, ``.order_by()``) asks the database about exactly these rows."""
 
-    def __init__(self, model, rows: list):
-        super().__init__(model=model)
+    def __init__(self, model, rows: list, query):
+        # One query object for all the recipients of a page: building one per item and
+        # relation cost more than the rest of the attaching, and none is ever run or
+        # changed (anything chained starts from `_chain`).
+        super().__init__(model=model, query=query)
         self._result_cache, self._prefetch_done = rows, True
 
     def _chain(self):
@@ -338,10 +342,11 @@ def recipients_attach(items: list) -> list:
         chosen = {pk: [] for pk in ids}
         for item_id, pk in pairs:
             chosen[item_id].append(shared[pk])
+        query = Query(field.related_model)
         for item in items:
             # Where Django's own prefetch leaves it (QuerySet.prefetch_related_objects).
             item.__dict__.setdefault("_prefetched_objects_cache", {})[name] = _Attached(
-                field.related_model, chosen[item.pk])
+                field.related_model, chosen[item.pk], query)
     return items
 
 
