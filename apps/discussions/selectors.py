@@ -78,8 +78,9 @@ def threads_decorate(threads, viewer, *, reach=None) -> list[Thread]:
     sources = source_organizations(threads, viewer)
     incident_ids = {t.incident_id for t in threads if t.incident_id}
     incidents = (
-        {i.pk: i for i in visible_to(viewer, Incident.objects.filter(pk__in=incident_ids),
-                                     few=True, reach=reach)}
+        # What a thread shows of its incident: its id and title, not its text.
+        {i.pk: i for i in visible_to(viewer, Incident.objects.filter(pk__in=incident_ids)
+                                     .only("pk", "title"), few=True, reach=reach)}
         if incident_ids
         else {}
     )

@@ -169,18 +169,17 @@ def _union(scans: list[tuple], *, limit: int, keep_duplicates: bool = False):
 # moves no condition into a subquery that has one), on SQLite as on PostgreSQL.
 _FENCE = 10**9
 
-def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
-                  sort_first: bool = True):
+def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int):
     """SQL of the first ``limit`` visible ids, in list order, among the few items
     ``queryset`` matches (None when nothing can match): the matches are found first (with
-    their label and position), put in list order once, and each is checked against the
-    reader's audiences only until ``limit`` are found — never every match, which for a
-    common word is thousands.
+    their label and position), each is checked against the reader's audiences, and the
+    visible ones are put in list order.
 
-    Without ``sort_first``, every match is checked and the visible ones are put in order:
-    for a window of the list (`_narrowed_ids`), whose matches are bounded, so that the
-    planner reads them through the trigram and list indexes together rather than walking
-    the list's index and testing the words on every item of the window."""
+    The matches are not put in order before they are checked: ordered, the planner would
+    walk the list's index and test the words on every item it meets until it had enough —
+    the whole table for a word found only in old items. Unordered, it reads them through
+    the trigram indexes (and a window's range, `_narrowed_ids`): the cost of a search is
+    that of its matches, never of the items it does not match."""
     model = queryset.model
     position = model.list_position
     matches = queryset
@@ -191,8 +190,8 @@ def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, lim
         # index on the label find the matches without reading the others from the table.
         matches = matches.filter(tlp=TLP.CLEAR)
     try:
-        matches = matches.order_by(f"-{position}", "-pk") if sort_first else matches.order_by()
-        matches_sql, params = matches.values_list(model._meta.pk.attname, "tlp", position) \
+        matches_sql, params = matches.order_by() \
+            .values_list(model._meta.pk.attname, "tlp", position) \
             .query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # nothing can match
         return None, []
@@ -202,8 +201,9 @@ def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, lim
     seen = item_rows_seen(model, reach, item=RawSQL(pk, []), item_tlp=RawSQL(tlp, []))
     seen_sql, seen_params = seen.values("pk")[:1].query.get_compiler(using=queryset.db).as_sql()
     if connection.vendor == "postgresql":
-        # A LATERAL subquery with a LIMIT is run per match, in list order, until the page is
-        # full: the planner cannot turn it into a hash of every row the reader may see.
+        # A LATERAL subquery with a LIMIT is run per match, a probe of that item's own
+        # audience rows: the planner cannot turn it into a hash of every row the reader may
+        # see.
         seen_sql = f"CROSS JOIN LATERAL ({seen_sql}) seen"
     else:
         seen_sql = f"WHERE EXISTS ({seen_sql})"
@@ -250,8 +250,7 @@ def _narrowed_ids(queryset: QuerySet, reach: Reach, *, after: Cursor | None, lim
         if start is None:  # the window holds the whole list: search it all
             break
         window = queryset.filter(**{f"{position}__gte": start})
-        ids = _ids(queryset, *_narrowed_sql(window, reach, after=after, limit=limit,
-                                            sort_first=False))
+        ids = _ids(queryset, *_narrowed_sql(window, reach, after=after, limit=limit))
         if len(ids) >= limit:
             return ids
     return _ids(queryset, *_narrowed_sql(queryset, reach, after=after, limit=limit))

@@ -331,17 +331,19 @@ def recipients_attach(items: list) -> list:
     for name, fields in RECIPIENT_FIELDS.items():
         field = model._meta.get_field(name)
         item_fk, target_fk = field.m2m_field_name(), field.m2m_reverse_field_name()
-        # The pairs alone (two keys a row), then each recipient once: AMBER to every member
-        # organisation names the same few hundred on every item of the page.
+        # The pairs alone (two keys a row), then each recipient once, found through the
+        # page's items (not by hundreds of keys): AMBER to every member organisation names
+        # the same few hundred on every item of the page.
         pairs = list(field.remote_field.through.objects.filter(
             **{f"{item_fk}__in": ids}).values_list(f"{item_fk}_id", f"{target_fk}_id"))
         targets = field.related_model._base_manager.filter(
-            pk__in={pk for _item, pk in pairs}).values_list("pk", *fields)
+            **{f"{field.related_query_name()}__in": ids}).distinct().order_by()
         shared = {row[0]: field.related_model.from_db(targets.db, ["id", *fields], row)
-                  for row in targets}
+                  for row in (targets.values_list("pk", *fields) if pairs else ())}
         chosen = {pk: [] for pk in ids}
         for item_id, pk in pairs:
-            chosen[item_id].append(shared[pk])
+            if pk in shared:  # else removed between the two queries
+                chosen[item_id].append(shared[pk])
         query = Query(field.related_model)
         for item in items:
             # Where Django's own prefetch leaves it (QuerySet.prefetch_related_objects).
