@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Japanese prose is written with full-width brackets.
 """The demo world that `python manage.py load_demo` builds, as plain data in one place.
 
 Every name, company and e-mail address is invented (``.example`` is a reserved domain).

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from apps.communities.models import (
     Agreement,
@@ -199,6 +200,12 @@ def test_study_group_has_a_fiscal_year_of_six_meetings(manifest):
     for meeting in meetings:
         assert series.starts_on <= meeting.starts_at.date() <= series.ends_on
         assert meeting.title and meeting.title_en and meeting.community_id == series.community_id
+        meeting.full_clean()
+        # Its talks, presenters named (guests, with their organisation); held ones say so.
+        agenda = list(meeting.agenda.all())
+        assert agenda and all(item.presenter_name and item.guest_organization
+                              for item in agenda)
+        assert (meeting.status == "held") == (meeting.ends_at < timezone.now())
 
 
 def test_invited_member_has_one_open_invitation(manifest, tmp_path):

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
@@ -45,3 +46,23 @@ class HashedTokenAuthentication(authentication.TokenAuthentication):
             stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION)
             ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
         return token.user, token
+
+
+class TokenOrSessionMixin:
+    """For the plain views that scripts fetch as well as browsers (a meeting's calendar, a
+    report, a download): an `Authorization: Token …` header signs this one request in, under
+    the same rules as the API; without the header, the session does. A bad token is a 401,
+    never a silent fall-back to the session."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if authentication.get_authorization_header(request).split()[:1] == [b"Token"]:
+            try:
+                found = HashedTokenAuthentication().authenticate(request)
+            except exceptions.AuthenticationFailed as error:
+                response = HttpResponse(str(error.detail), status=401,
+                                        content_type="text/plain; charset=utf-8")
+                response["WWW-Authenticate"] = "Token"
+                return response
+            if found is not None:
+                request.user = found[0]
+        return super().dispatch(request, *args, **kwargs)

@@ -1,38 +1,82 @@
 from django.contrib import admin
 
-from apps.meetings.models import Meeting, MeetingSeries
+from apps.meetings.models import AgendaComment, AgendaItem, Meeting, MeetingSeries
 from portal.admin import OperatorAdmin
+
+
+def _save_in_community(formset, community_id) -> None:
+    """What an inline adds belongs to its parent's community."""
+    for obj in formset.save(commit=False):
+        obj.community_id = community_id
+        obj.save()
+    for obj in formset.deleted_objects:
+        obj.delete()
+    formset.save_m2m()
 
 
 class MeetingInline(admin.TabularInline):
     model = Meeting
     extra = 0
-    fields = ["number", "title", "starts_at", "ends_at", "location"]
+    fields = ["number", "title", "starts_at", "ends_at", "status", "location"]
     show_change_link = True
 
 
 @admin.register(MeetingSeries)
 class MeetingSeriesAdmin(OperatorAdmin):
-    list_display = ["title", "community", "fiscal_year"]
+    list_display = ["title", "community", "fiscal_year", "chair"]
     list_filter = ["community", "fiscal_year"]
     search_fields = ["title", "title_en"]
-    list_select_related = ["community"]
+    list_select_related = ["community", "chair"]
+    raw_id_fields = ["chair"]
+    filter_horizontal = ["advisors", "organizations"]
     inlines = [MeetingInline]
 
     def save_formset(self, request, form, formset, change):
-        # A meeting added inline belongs to its series' community.
-        for meeting in formset.save(commit=False):
-            meeting.community_id = form.instance.community_id
-            meeting.save()
-        for meeting in formset.deleted_objects:
-            meeting.delete()
+        _save_in_community(formset, form.instance.community_id)
+
+
+class AgendaItemInline(admin.StackedInline):
+    model = AgendaItem
+    extra = 0
+    fields = ["position", "theme", "presenter", "guest_name", "guest_organization",
+              "guest_title", "duration_minutes", "summary"]
+    raw_id_fields = ["presenter"]
+    show_change_link = True
 
 
 @admin.register(Meeting)
 class MeetingAdmin(OperatorAdmin):
-    list_display = ["__str__", "number", "community", "series", "starts_at", "location"]
-    list_filter = ["community", "series__fiscal_year"]
-    search_fields = ["title", "title_en", "presenters"]
+    list_display = ["__str__", "number", "community", "series", "starts_at", "status",
+                    "location"]
+    list_filter = ["community", "status", "series__fiscal_year"]
+    search_fields = ["title", "title_en", "agenda__theme", "agenda__guest_name"]
     list_select_related = ["community", "series"]
     date_hierarchy = "starts_at"
     raw_id_fields = ["series"]
+    inlines = [AgendaItemInline]
+
+    def save_formset(self, request, form, formset, change):
+        _save_in_community(formset, form.instance.community_id)
+
+
+class AgendaCommentInline(admin.StackedInline):
+    model = AgendaComment
+    extra = 0
+    fields = ["position", "kind", "speaker", "text", "answer", "answered_by", "from_chat"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(OperatorAdmin):
+    list_display = ["theme", "meeting", "position"]
+    list_select_related = ["meeting"]
+    search_fields = ["theme", "guest_name"]
+    raw_id_fields = ["meeting", "presenter"]
+    exclude = ["community"]
+    inlines = [AgendaCommentInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.community_id = obj.meeting.community_id
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        _save_in_community(formset, form.instance.community_id)

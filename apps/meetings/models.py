@@ -1,19 +1,45 @@
-"""The record a study group or council keeps of its meetings: a fiscal-year series and each
-numbered meeting in it (第N回) with its date, place, themes, presenters and summary.
+"""The record a study group or council keeps of its meetings: a fiscal-year series, each
+numbered meeting in it (第N回) with its time, place, links and status, and its agenda —
+ordered themes, each with its presenter (a member, or a guest who needs no account), the
+summary of the talk and the discussion that followed.
 
-Agenda, attendance, minutes, materials and feedback hang off `Meeting` in later parts."""
+Attendance, minutes, materials and feedback hang off `Meeting` in later parts."""
 
 import datetime
 import uuid
+import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from apps.communities.models import Community
+from apps.communities.models import Community, Organization
+
+MEETING_TIME_ZONE = "Asia/Tokyo"
+FISCAL_YEAR_STARTS = 4  # April: Japanese fiscal years run April to March
+
+
+def fiscal_year_of(moment: datetime.datetime) -> int:
+    """The fiscal year a moment falls in, as the community sees it (in Japan): 31 March
+    23:59 JST is still the previous year, 1 April 00:00 JST the new one."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(MEETING_TIME_ZONE))
+    return local.year if local.month >= FISCAL_YEAR_STARTS else local.year - 1
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(zone)s” is not a time zone."), params={"zone": value},
+                              code="time_zone")
+
+
+# A meeting's links are opened by members: web addresses only, never javascript: or file:.
+web_link = URLValidator(schemes=["http", "https"],
+                        message=_("Enter a web address starting with http:// or https://."))
 
 
 class LocalizedTitleMixin(models.Model):
@@ -47,6 +73,14 @@ class MeetingSeries(LocalizedTitleMixin):
         _("fiscal year"), help_text=_("The year in which the fiscal year starts (April).")
     )
     purpose = models.TextField(_("purpose"), blank=True, help_text=_("Markdown"))
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("chair"),
+                              help_text=_("Who leads the year (主査, 部会長)."))
+    advisors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                      verbose_name=_("advisors"))
+    organizations = models.ManyToManyField(Organization, blank=True, related_name="+",
+                                           verbose_name=_("participating organisations"))
+    summary = models.TextField(_("summary of the year"), blank=True, help_text=_("Markdown"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -71,6 +105,12 @@ class MeetingSeries(LocalizedTitleMixin):
         return datetime.date(self.fiscal_year + 1, 3, 31)
 
 
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    HELD = "held", _("held")
+    CANCELLED = "cancelled", _("cancelled")
+
+
 class Meeting(LocalizedTitleMixin):
     """One meeting: its number in the series, when and where it takes place, who presents,
     and a summary of the discussion once it is over. The title is the meeting's theme."""
@@ -85,13 +125,27 @@ class Meeting(LocalizedTitleMixin):
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=MEETING_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("Where the meeting's times are set; each reader sees them in their own."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=MeetingStatus.choices,
+                              default=MeetingStatus.PLANNED)
     location = models.CharField(_("place"), max_length=200, blank=True)
-    online_url = models.URLField(_("online meeting link"), blank=True)
-    presenters = models.TextField(_("presenters"), blank=True,
-                                  help_text=_("One presenter per line."))
+    online_url = models.URLField(_("online meeting link"), blank=True, validators=[web_link])
+    video_url = models.URLField(_("recording"), blank=True, validators=[web_link],
+                                help_text=_("A link to the recording, for those who missed it."))
     summary = models.TextField(_("summary"), blank=True, help_text=_("Markdown"))
+    # iCalendar's SEQUENCE: raised whenever what a calendar shows of the meeting changes, so
+    # that calendar programs replace their copy instead of keeping the old time.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # What a calendar shows of the meeting: a change to any of them raises `sequence`.
+    CALENDAR_FIELDS = ("title", "title_en", "starts_at", "ends_at", "time_zone", "status",
+                       "location", "online_url")
 
     class Meta:
         verbose_name = _("meeting")
@@ -109,6 +163,17 @@ class Meeting(LocalizedTitleMixin):
             models.Index(fields=["community", "starts_at"], name="meeting_community_starts"),
         ]
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            before = type(self)._base_manager.filter(pk=self.pk).values(
+                *self.CALENDAR_FIELDS).first()
+            if before and any(before[name] != getattr(self, name)
+                              for name in self.CALENDAR_FIELDS):
+                self.sequence += 1
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", args=[self.community.slug, self.pk])
 
@@ -118,7 +183,114 @@ class Meeting(LocalizedTitleMixin):
             raise ValidationError({"series": _("The series belongs to another community.")})
         if self.ends_at and self.starts_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": _("A meeting cannot end before it starts.")})
+        if self.series_id and self.starts_at and (
+                fiscal_year_of(self.starts_at) != self.series.fiscal_year):
+            raise ValidationError({"starts_at": _(
+                "The meeting falls outside its series' fiscal year (1 April %(start)s to 31 "
+                "March %(end)s, Japan time)."
+            ) % {"start": self.series.fiscal_year, "end": self.series.fiscal_year + 1}})
 
     @property
-    def presenter_list(self) -> list[str]:
-        return [line.strip() for line in self.presenters.splitlines() if line.strip()]
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def get_calendar_url(self) -> str:
+        return reverse("meetings:ics", args=[self.community.slug, self.pk])
+
+
+class AgendaItem(models.Model):
+    """One theme of a meeting, in order: who presents it (a member of the community, or a
+    guest named with organisation and title, who needs no account), for how long, what was
+    said, and the discussion that followed (`AgendaComment`)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda",
+                                verbose_name=_("meeting"))
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("community"))
+    position = models.PositiveSmallIntegerField(_("order"))
+    theme = models.CharField(_("theme"), max_length=200)
+    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("presenter (member)"))
+    guest_name = models.CharField(_("guest presenter"), max_length=100, blank=True,
+                                  help_text=_("A presenter who is not a member."))
+    guest_organization = models.CharField(_("guest's organisation"), max_length=200,
+                                          blank=True)
+    guest_title = models.CharField(_("guest's title"), max_length=100, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), null=True,
+                                                        blank=True)
+    summary = models.TextField(_("summary of the talk"), blank=True, help_text=_("Markdown"))
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="agendaitem_position"),
+            models.CheckConstraint(condition=Q(presenter__isnull=True) | Q(guest_name=""),
+                                   name="agendaitem_one_presenter"),
+        ]
+        indexes = [models.Index(fields=["community", "meeting"], name="agendaitem_meeting")]
+
+    def __str__(self) -> str:
+        return self.theme
+
+    def clean(self) -> None:
+        super().clean()
+        if self.presenter_id and self.guest_name:
+            raise ValidationError({"guest_name": _(
+                "Name either a member or a guest as the presenter, not both.")})
+        if not self.guest_name and (self.guest_organization or self.guest_title):
+            raise ValidationError({"guest_name": _("Give the guest's name.")})
+        if self.meeting_id and self.community_id and \
+                self.meeting.community_id != self.community_id:
+            raise ValidationError({"meeting": _("The meeting belongs to another community.")})
+
+    @property
+    def is_guest(self) -> bool:
+        return bool(self.guest_name)
+
+    @property
+    def presenter_name(self) -> str:
+        """The presenter as the agenda names them: a member by their name, a guest by name,
+        with organisation and title."""
+        if self.guest_name:
+            details = "、".join(part for part in (self.guest_organization, self.guest_title)
+                               if part)
+            return f"{self.guest_name}（{details}）" if details else self.guest_name
+        return self.presenter.get_full_name() if self.presenter else ""
+
+
+class CommentKind(models.TextChoices):
+    QUESTION = "question", _("question")
+    COMMENT = "comment", _("comment")
+
+
+class AgendaComment(models.Model):
+    """What followed a talk: who asked or commented, and the answer — in council minutes the
+    most valuable part. Comments taken from the meeting's chat are marked as such."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="comments",
+                             verbose_name=_("agenda item"))
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("community"))
+    position = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=10, choices=CommentKind.choices,
+                            default=CommentKind.QUESTION)
+    speaker = models.CharField(_("asked or commented by"), max_length=200)
+    text = models.TextField(_("question or comment"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.CharField(_("answered by"), max_length=200, blank=True)
+    from_chat = models.BooleanField(_("from the chat"), default=False)
+
+    class Meta:
+        verbose_name = _("question or comment")
+        verbose_name_plural = _("questions and comments")
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "position"], name="agendacomment_position"),
+        ]
+        indexes = [models.Index(fields=["community", "item"], name="agendacomment_item")]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,10 +1,10 @@
 """Reads on meetings, always scoped to one community first."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.communities.models import Community
-from apps.meetings.models import Meeting
+from apps.meetings.models import AgendaItem, Meeting
 
 
 def meetings_of(community: Community) -> QuerySet[Meeting]:
@@ -17,5 +17,10 @@ def meetings_of(community: Community) -> QuerySet[Meeting]:
 
 
 def meeting_in(community: Community, pk) -> Meeting:
-    """One meeting of the community, or 404 — another community's meeting looks missing."""
-    return get_object_or_404(meetings_of(community), pk=pk)
+    """One meeting of the community with its agenda (presenters, and the questions and
+    comments on each item), or 404 — another community's meeting looks missing."""
+    return get_object_or_404(
+        meetings_of(community).prefetch_related(
+            Prefetch("agenda", AgendaItem.objects.select_related("presenter")),
+            "agenda__comments"),
+        pk=pk)

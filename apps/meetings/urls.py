@@ -7,4 +7,6 @@ app_name = "meetings"
 urlpatterns = [
     path("c/<slug:slug>/meetings/", views.MeetingListView.as_view(), name="list"),
     path("c/<slug:slug>/meetings/<uuid:pk>/", views.MeetingDetailView.as_view(), name="detail"),
+    path("c/<slug:slug>/meetings/<uuid:pk>/meeting.ics", views.MeetingCalendarView.as_view(),
+         name="ics"),
 ]

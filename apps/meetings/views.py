@@ -1,9 +1,14 @@
-"""Read-only meeting pages for a community's active members, under /c/<slug>/meetings/."""
+"""Read-only meeting pages for a community's active members, under /c/<slug>/meetings/,
+and a meeting's calendar (.ics) for them and their scripts."""
 
+from django.http import HttpResponse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import DetailView, ListView
 
+from apps.accounts.authentication import TokenOrSessionMixin
 from apps.communities.views import CommunityMixin
+from apps.meetings.calendar import calendar_of
 from apps.meetings.selectors import meeting_in, meetings_of
 
 
@@ -28,3 +33,14 @@ class MeetingDetailView(MeetingContextMixin, DetailView):
 
     def get_object(self, queryset=None):
         return meeting_in(self.community, self.kwargs["pk"])
+
+
+class MeetingCalendarView(TokenOrSessionMixin, CommunityMixin, View):
+    """One meeting as an .ics file, for a signed-in member or `Authorization: Token`."""
+
+    def get(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        body = calendar_of([meeting], base_url=request.build_absolute_uri("/").rstrip("/"))
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="meeting.ics"'
+        return response

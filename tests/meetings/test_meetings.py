@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.meetings.models import Meeting, MeetingSeries
+from apps.meetings.models import AgendaItem, Meeting, MeetingSeries
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
 
@@ -22,17 +22,23 @@ def make_series(community, fiscal_year=2025, title="セキュリティ対策研�
 
 def make_meetings(series, count, start_number=1):
     first = datetime.datetime(series.fiscal_year, 4, 20, 15, 0, tzinfo=JST)
-    return [
+    meetings = [
         Meeting.objects.create(
             community=series.community, series=series, number=n,
             title=f"テーマ{n}", title_en=f"Theme {n}",
             starts_at=first + datetime.timedelta(days=14 * n),
             ends_at=first + datetime.timedelta(days=14 * n, hours=2),
-            location="本社会議室", presenters="山田 太郎\n佐藤 花子",
+            location="本社会議室",
             summary="議論の**要旨**<script>alert(1)</script>",
         )
         for n in range(start_number, start_number + count)
     ]
+    for meeting in meetings:
+        for position, name in enumerate(["山田 太郎", "佐藤 花子"], start=1):
+            AgendaItem.objects.create(meeting=meeting, community=meeting.community,
+                                      position=position, theme=f"{meeting.title}の{position}",
+                                      guest_name=name)
+    return meetings
 
 
 @pytest.fixture

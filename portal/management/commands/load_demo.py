@@ -41,7 +41,7 @@ from apps.discussions.models import Post, Thread
 from apps.incidents import services as incident_services
 from apps.incidents.indicators import indicator_normalize
 from apps.incidents.models import Incident, Sighting, UsageFeedback
-from apps.meetings.models import Meeting, MeetingSeries
+from apps.meetings.models import AgendaItem, Meeting, MeetingSeries, MeetingStatus
 from apps.sharing.recipients import recipients_read
 from portal import demo_data
 
@@ -233,7 +233,8 @@ def load_meetings(world: DemoWorld) -> None:
         for meeting in data["meetings"]:
             starts_at = world.at(*meeting["date"], meeting["time"][0])
             ends_at = world.at(*meeting["date"], meeting["time"][1])
-            Meeting.objects.update_or_create(
+            held = ends_at < world.now
+            record, _ = Meeting.objects.update_or_create(
                 series=series, number=meeting["number"],
                 defaults={
                     "community": community,
@@ -243,10 +244,18 @@ def load_meetings(world: DemoWorld) -> None:
                     "ends_at": ends_at,
                     "location": meeting["location"],
                     "online_url": meeting["online_url"],
-                    "presenters": meeting["presenters"],
-                    "summary": meeting["summary"] if ends_at < world.now else "",
+                    "status": MeetingStatus.HELD if held else MeetingStatus.PLANNED,
+                    "summary": meeting["summary"] if held else "",
                 },
             )
+            # The talks, one per presenter ("名前（組織）": guests, who need no account).
+            AgendaItem.objects.filter(meeting=record).delete()
+            for position, line in enumerate(meeting["presenters"].splitlines(), start=1):
+                name, _, organization = line.partition("（")
+                AgendaItem.objects.create(
+                    meeting=record, community=community, position=position,
+                    theme=meeting["title"], guest_name=name.strip(),
+                    guest_organization=organization.removesuffix("）").strip())
 
 
 # --- ISAC content: through the services, exactly as members share ------------------------------
