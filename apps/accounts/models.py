@@ -46,6 +46,10 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
 
+def new_calendar_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. The e-mail address is the login; preferences shape every screen and e-mail."""
 
@@ -66,6 +70,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # The credential of the personal calendar feed (/calendar/<secret>.ics), which calendar
+    # programs fetch without signing in: unguessable, and replaced when the user resets it.
+    # Kept in clear, unlike API tokens, because the feed's address is shown again.
+    calendar_secret = models.CharField(_("calendar link secret"), max_length=64, unique=True,
+                                       default=new_calendar_secret, editable=False)
 
     objects = UserManager()
 

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts import mfa
-from apps.accounts.models import ApiToken, User, hash_token
+from apps.accounts.models import ApiToken, User, hash_token, new_calendar_secret
 
 
 def token_issue(*, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
@@ -29,6 +29,13 @@ def token_issue(*, user: User, name: str, days: int | None = None) -> tuple[ApiT
         expires_at=timezone.now() + timedelta(days=days),
     )
     return token, key
+
+
+def calendar_secret_reset(*, user: User) -> None:
+    """A new address for the user's calendar feed: the old one stops working at once (for a
+    link shared by mistake, or a calendar program no longer trusted)."""
+    user.calendar_secret = new_calendar_secret()
+    user.save(update_fields=["calendar_secret"])
 
 
 def token_revoke(*, token: ApiToken) -> None:

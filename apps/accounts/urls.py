@@ -32,6 +32,7 @@ urlpatterns = [
          name="mfa_remove"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("profile/tokens/", views.TokenCreateView.as_view(), name="token_create"),
+    path("profile/calendar/reset/", views.CalendarResetView.as_view(), name="calendar_reset"),
     path("profile/tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(),
          name="token_revoke"),
     path("language/", views.SetLanguageView.as_view(), name="set_language"),

@@ -30,6 +30,7 @@ from apps.accounts.forms import (
 )
 from apps.accounts.qr import qr_svg
 from apps.accounts.services import (
+    calendar_secret_reset,
     recovery_codes_generate,
     second_factor_remove,
     second_factor_throttled,
@@ -113,6 +114,14 @@ class TokenCreateView(ProfileView):
         return self.render_to_response(
             self.get_context_data(new_token=token, new_key=key), status=201
         )
+
+
+class CalendarResetView(LoginRequiredMixin, View):
+    def post(self, request):
+        calendar_secret_reset(user=request.user)
+        messages.success(request, _("Your calendar link was replaced: the old one no longer "
+                                    "works. Give the new one to your calendar program."))
+        return redirect(reverse("accounts:profile") + "#calendar")
 
 
 class TokenRevokeView(LoginRequiredMixin, View):

@@ -1,9 +1,13 @@
 """Reads on meetings, always scoped to one community first."""
 
+import datetime
+
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from apps.communities.models import Community
+from apps.communities.models import Community, Membership, MembershipStatus
 from apps.meetings.models import AgendaItem, Meeting
 
 
@@ -24,3 +28,25 @@ def meeting_in(community: Community, pk) -> Meeting:
             Prefetch("agenda", AgendaItem.objects.select_related("presenter")),
             "agenda__comments"),
         pk=pk)
+
+
+# How far back a personal feed goes: calendar programs keep what they have already read.
+FEED_PAST = datetime.timedelta(days=366)
+
+
+def feed_owner(secret: str):
+    """The active person whose calendar feed this secret opens, or 404."""
+    return get_object_or_404(get_user_model(), calendar_secret=secret, is_active=True)
+
+
+def meetings_for_feed(user) -> QuerySet[Meeting]:
+    """The meetings of every community where ``user`` is an active member, from a year ago
+    on, with their agenda (for the description)."""
+    active = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
+    return (
+        Meeting.objects.filter(community_id__in=active.values("community_id"),
+                               starts_at__gte=timezone.now() - FEED_PAST)
+        .select_related("community")
+        .prefetch_related(Prefetch("agenda", AgendaItem.objects.select_related("presenter")))
+        .order_by("starts_at")
+    )

@@ -2,14 +2,15 @@
 and a meeting's calendar (.ics) for them and their scripts."""
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from apps.accounts.authentication import TokenOrSessionMixin
 from apps.communities.views import CommunityMixin
 from apps.meetings.calendar import calendar_of
-from apps.meetings.selectors import meeting_in, meetings_of
+from apps.meetings.selectors import feed_owner, meeting_in, meetings_for_feed, meetings_of
 
 
 class MeetingContextMixin(CommunityMixin):
@@ -43,4 +44,21 @@ class MeetingCalendarView(TokenOrSessionMixin, CommunityMixin, View):
         body = calendar_of([meeting], base_url=request.build_absolute_uri("/").rstrip("/"))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="meeting.ics"'
+        return response
+
+
+class PersonalFeedView(View):
+    """A person's meetings in every community where they are active, as one calendar that
+    calendar programs fetch without signing in: the secret in the address is the
+    credential (`User.calendar_secret`, replaced from the profile page). In the person's
+    language; nothing but what their memberships show them on the site."""
+
+    def get(self, request, secret):
+        user = feed_owner(secret)
+        with translation.override(user.language):
+            body = calendar_of(meetings_for_feed(user),
+                               base_url=request.build_absolute_uri("/").rstrip("/"),
+                               name=gettext("Renkei meetings"))
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
         return response

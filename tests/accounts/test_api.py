@@ -164,7 +164,7 @@ def test_listing_tokens_runs_a_fixed_number_of_queries(alice, alice_key, count, 
 def test_me_shows_the_profile(alice, client_for):
     data = client_for(alice).get(ME).json()
     assert set(data) == {"id", "email", "display_name", "language", "time_zone",
-                         "digest_frequency"}
+                         "digest_frequency", "calendar_url"}
 
 
 def test_me_changes_the_profile_but_not_the_email(alice, client_for):

@@ -252,3 +252,70 @@ def test_nobody_outside_the_community_gets_the_calendar(client, client_for, outs
     assert signed_out.status_code == 302 and b"BEGIN:VCALENDAR" not in signed_out.content
     unknown = reverse("meetings:ics", args=[meeting.community.slug, uuid.uuid4()])
     assert client.get(unknown).status_code == 302
+
+
+# -- the personal feed -----------------------------------------------------------------------
+
+
+def feed_url(user):
+    return reverse("meetings:feed", args=[user.calendar_secret])
+
+
+def test_the_personal_feed_holds_the_meetings_of_every_community_where_one_is_active(
+        client, alice, outsider, community, other_community, sam):
+    here = make_meetings(make_series(community, fiscal_year=2026), 2)
+    there = make_meetings(make_series(other_community, fiscal_year=2026), 1)
+    old = make_meetings(make_series(community, fiscal_year=2019), 1)  # over a year ago
+    response = client.get(feed_url(alice))  # no sign-in: the secret is the credential
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(response.content)
+            .walk("VEVENT")}
+    assert uids == {f"meeting-{m.pk}@renkei" for m in here}
+    outsider_uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(
+        client.get(feed_url(outsider)).content).walk("VEVENT")}
+    assert outsider_uids == {f"meeting-{m.pk}@renkei" for m in there}
+    # A suspended member's feed is empty; a past meeting is not repeated forever.
+    suspended = icalendar.Calendar.from_ical(client.get(feed_url(sam)).content)
+    assert not suspended.walk("VEVENT")
+    assert f"meeting-{old[0].pk}@renkei" not in uids
+
+
+def test_the_feed_speaks_its_owners_language(client, alice, community):
+    make_meetings(make_series(community, fiscal_year=2026), 1)
+    alice.language = "ja"
+    alice.save()
+    [event] = icalendar.Calendar.from_ical(client.get(feed_url(alice)).content).walk("VEVENT")
+    assert str(event["SUMMARY"]).startswith("第1回 テーマ1")
+
+
+def test_a_replaced_feed_address_stops_working_at_once(client, client_for, alice):
+    old = feed_url(alice)
+    assert client.get(old).status_code == 200
+    response = client_for(alice).post(reverse("accounts:calendar_reset"))
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert client.get(old).status_code == 404
+    assert client.get(feed_url(alice)).status_code == 200
+    page = client_for(alice).get(reverse("accounts:profile")).content.decode()
+    assert feed_url(alice) in page and old not in page
+
+
+def test_unknown_or_deactivated_feeds_are_404(client, alice):
+    assert client.get(reverse("meetings:feed", args=["not-a-secret"])).status_code == 404
+    url = feed_url(alice)
+    alice.is_active = False
+    alice.save()
+    assert client.get(url).status_code == 404
+
+
+def test_every_person_has_their_own_secret(alice, bob):
+    assert len(alice.calendar_secret) >= 40 and alice.calendar_secret != bob.calendar_secret
+
+
+def test_the_api_tells_a_person_their_feed_address(client, alice):
+    _token, key = token_issue(user=alice, name="me")
+    body = client.get("/api/v1/me/", headers={"Authorization": f"Token {key}"}).json()
+    assert body["calendar_url"] == f"http://testserver{feed_url(alice)}"
+    response = client.get(body["calendar_url"].removeprefix("http://testserver"))
+    assert response.status_code == 200

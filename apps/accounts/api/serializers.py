@@ -1,6 +1,7 @@
 """What the API shows of a person and their tokens. A token's clear key is shown once."""
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -12,10 +13,21 @@ from apps.accounts.models import ApiToken, User
 class ProfileSerializer(serializers.ModelSerializer):
     """The signed-in person's own settings; the e-mail address (the login) is read-only."""
 
+    calendar_url = serializers.SerializerMethodField(help_text=_(
+        "Your personal iCalendar feed of the meetings of all your communities, for a "
+        "calendar program: the address is the credential (reset it on your profile page)."))
+
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "language", "time_zone", "digest_frequency"]
-        read_only_fields = ["id", "email"]
+        fields = ["id", "email", "display_name", "language", "time_zone", "digest_frequency",
+                  "calendar_url"]
+        read_only_fields = ["id", "email", "calendar_url"]
+
+    def get_calendar_url(self, user) -> str:
+        # By the URL's name: the feed is served by the meetings app, above this one.
+        path = reverse("meetings:feed", args=[user.calendar_secret])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class TokenSerializer(serializers.ModelSerializer):
