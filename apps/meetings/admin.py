@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.meetings.models import AgendaComment, AgendaItem, Meeting, MeetingSeries
+from apps.meetings.models import AgendaComment, AgendaItem, Attendance, Meeting, MeetingSeries
 from portal.admin import OperatorAdmin
 
 
@@ -44,6 +44,16 @@ class AgendaItemInline(admin.StackedInline):
     show_change_link = True
 
 
+class AttendanceInline(admin.TabularInline):
+    """Who answered, and after the meeting who came."""
+
+    model = Attendance
+    extra = 0
+    fields = ["user", "guest_name", "guest_email", "organization", "guest_organization", "role",
+              "answer", "attended"]
+    raw_id_fields = ["user", "organization"]
+
+
 @admin.register(Meeting)
 class MeetingAdmin(OperatorAdmin):
     list_display = ["__str__", "number", "community", "series", "starts_at", "status",
@@ -53,7 +63,7 @@ class MeetingAdmin(OperatorAdmin):
     list_select_related = ["community", "series"]
     date_hierarchy = "starts_at"
     raw_id_fields = ["series"]
-    inlines = [AgendaItemInline]
+    inlines = [AgendaItemInline, AttendanceInline]
 
     def save_formset(self, request, form, formset, change):
         _save_in_community(formset, form.instance.community_id)

@@ -1,9 +1,10 @@
 """The record a study group or council keeps of its meetings: a fiscal-year series, each
-numbered meeting in it (第N回) with its time, place, links and status, and its agenda —
+numbered meeting in it (第N回) with its time, place, links and status, its agenda —
 ordered themes, each with its presenter (a member, or a guest who needs no account), the
-summary of the talk and the discussion that followed.
+summary of the talk and the discussion that followed — and who said they would come and
+who came.
 
-Attendance, minutes, materials and feedback hang off `Meeting` in later parts."""
+Minutes, materials and feedback hang off `Meeting` in later parts."""
 
 import datetime
 import uuid
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from apps.communities.models import Community, Organization
+from apps.communities.models import Community, Organization, Role
 
 MEETING_TIME_ZONE = "Asia/Tokyo"
 FISCAL_YEAR_STARTS = 4  # April: Japanese fiscal years run April to March
@@ -294,3 +295,74 @@ class AgendaComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+
+class Answer(models.TextChoices):
+    """A member's answer to the invitation."""
+
+    IN_PERSON = "in_person", _("attending in person")
+    ONLINE = "online", _("attending online")
+    ABSENT = "absent", _("absent")
+
+
+class AttendanceRole(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    SECRETARIAT = "secretariat", _("Secretariat")
+    MEMBER = "member", _("Member")
+    ADVISOR = "advisor", _("Advisor")
+    OBSERVER = "observer", _("Observer")
+    PRESENTER = "presenter", _("Presenter")
+    GUEST = "guest", _("Guest")
+
+
+# A member attends in the role they hold in the community.
+ROLE_OF_MEMBERSHIP = {Role.CHAIR: AttendanceRole.CHAIR,
+                      Role.SECRETARIAT: AttendanceRole.SECRETARIAT,
+                      Role.MEMBER: AttendanceRole.MEMBER, Role.ADVISOR: AttendanceRole.ADVISOR,
+                      Role.OBSERVER: AttendanceRole.OBSERVER, Role.GUEST: AttendanceRole.GUEST}
+
+
+class Attendance(models.Model):
+    """One person and one meeting: their answer before it (in person, online, absent), and
+    after it whether they came, with the organisation they represented and their role. A
+    guest, who has no account, is named by e-mail address."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances",
+                                verbose_name=_("meeting"))
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("community"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+                             blank=True, related_name="attendances", verbose_name=_("member"))
+    guest_name = models.CharField(_("guest's name"), max_length=100, blank=True)
+    guest_email = models.EmailField(_("guest's e-mail address"), blank=True)
+    organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("organisation"))
+    guest_organization = models.CharField(_("guest's organisation"), max_length=200,
+                                          blank=True)
+    role = models.CharField(_("role"), max_length=12, choices=AttendanceRole.choices,
+                            default=AttendanceRole.MEMBER)
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    attended = models.BooleanField(_("attended"), null=True, blank=True,
+                                   help_text=_("Recorded after the meeting."))
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], condition=Q(user__isnull=False),
+                                    name="attendance_one_per_member"),
+            models.UniqueConstraint(fields=["meeting", "guest_email"],
+                                    condition=~Q(guest_email=""),
+                                    name="attendance_one_per_guest"),
+            models.CheckConstraint(condition=Q(user__isnull=False, guest_email="")
+                                   | Q(user__isnull=True) & ~Q(guest_email=""),
+                                   name="attendance_member_or_guest"),
+        ]
+        indexes = [models.Index(fields=["community", "meeting"], name="attendance_meeting")]
+
+    def __str__(self) -> str:
+        return self.guest_name or self.guest_email or str(self.user)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.communities.models import Community, Membership, MembershipStatus
-from apps.meetings.models import AgendaItem, Meeting
+from apps.meetings.models import AgendaItem, Answer, Attendance, Meeting
 
 
 def meetings_of(community: Community) -> QuerySet[Meeting]:
@@ -50,3 +50,15 @@ def meetings_for_feed(user) -> QuerySet[Meeting]:
         .prefetch_related(Prefetch("agenda", AgendaItem.objects.select_related("presenter")))
         .order_by("starts_at")
     )
+
+
+def answers_to(meeting: Meeting, viewer) -> dict:
+    """How many answered in person, online and absent, and ``viewer``'s own answer ("" if
+    none): one query."""
+    rows = list(Attendance.objects.filter(meeting=meeting).exclude(answer="")
+                .values_list("answer", "user_id"))
+    counts = {answer: 0 for answer in Answer.values}
+    for answer, _user in rows:
+        counts[answer] += 1
+    mine = next((answer for answer, user_id in rows if user_id == viewer.pk), "")
+    return {"counts": counts, "mine": mine}

@@ -9,5 +9,7 @@ urlpatterns = [
     path("c/<slug:slug>/meetings/<uuid:pk>/", views.MeetingDetailView.as_view(), name="detail"),
     path("c/<slug:slug>/meetings/<uuid:pk>/meeting.ics", views.MeetingCalendarView.as_view(),
          name="ics"),
+    path("c/<slug:slug>/meetings/<uuid:pk>/answer/", views.MeetingAnswerView.as_view(),
+         name="answer"),
     path("calendar/<slug:secret>.ics", views.PersonalFeedView.as_view(), name="feed"),
 ]

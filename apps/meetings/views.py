@@ -1,7 +1,10 @@
 """Read-only meeting pages for a community's active members, under /c/<slug>/meetings/,
 and a meeting's calendar (.ics) for them and their scripts."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views import View
@@ -10,7 +13,15 @@ from django.views.generic import DetailView, ListView
 from apps.accounts.authentication import TokenOrSessionMixin
 from apps.communities.views import CommunityMixin
 from apps.meetings.calendar import calendar_of
-from apps.meetings.selectors import feed_owner, meeting_in, meetings_for_feed, meetings_of
+from apps.meetings.models import Answer
+from apps.meetings.selectors import (
+    answers_to,
+    feed_owner,
+    meeting_in,
+    meetings_for_feed,
+    meetings_of,
+)
+from apps.meetings.services import invitation_answer
 
 
 class MeetingContextMixin(CommunityMixin):
@@ -34,6 +45,28 @@ class MeetingDetailView(MeetingContextMixin, DetailView):
 
     def get_object(self, queryset=None):
         return meeting_in(self.community, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["answers"] = answers_to(self.object, self.request.user)
+        context["answer_choices"] = Answer.choices
+        return context
+
+
+class MeetingAnswerView(CommunityMixin, View):
+    """A member's answer to the meeting (in person, online, absent)."""
+
+    def post(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        try:
+            invitation_answer(meeting=meeting, user=request.user,
+                              answer=request.POST.get("answer", ""))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, gettext("Your answer was recorded."))
+        return redirect(meeting.get_absolute_url() + "#answer")
 
 
 class MeetingCalendarView(TokenOrSessionMixin, CommunityMixin, View):

@@ -1,0 +1,45 @@
+"""Changes to a meeting's record. Views and the API call these; they refuse with a
+ValidationError whose message the user reads."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.communities.models import Membership, MembershipStatus
+from apps.meetings.models import (
+    ROLE_OF_MEMBERSHIP,
+    Answer,
+    Attendance,
+    Meeting,
+    MeetingStatus,
+)
+
+
+@transaction.atomic
+def invitation_answer(*, meeting: Meeting, user, answer: str) -> Attendance:
+    """``user``'s answer to the meeting (in person, online, absent), until it starts. Only
+    an active member of the meeting's community answers; a cancelled meeting takes none."""
+    if answer not in Answer.values:
+        raise ValidationError({"answer": _("Choose in person, online or absent.")},
+                              code="answer")
+    membership = (Membership.objects.select_for_update()
+                  .filter(community_id=meeting.community_id, user=user,
+                          status=MembershipStatus.ACTIVE).first())
+    if membership is None:
+        raise ValidationError(_("Only active members of the community answer."),
+                              code="not_member")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("The meeting was cancelled: there is nothing to answer."),
+                              code="cancelled")
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("The meeting has started: answers are closed."),
+                              code="started")
+    attendance, _created = Attendance.objects.update_or_create(
+        meeting=meeting, user=user,
+        defaults={"community_id": meeting.community_id, "answer": answer,
+                  "answered_at": timezone.now(), "organization_id": membership.organization_id,
+                  "role": ROLE_OF_MEMBERSHIP[membership.role]},
+    )
+    return attendance
