@@ -153,12 +153,16 @@ class Meeting(LocalizedTitleMixin):
         verbose_name_plural = _("meetings")
         ordering = ["community", "starts_at"]
         constraints = [
-            models.UniqueConstraint(fields=["series", "number"],
-                                    condition=Q(series__isnull=False, number__isnull=False),
-                                    name="meeting_unique_number"),
+            models.UniqueConstraint(
+                fields=["series", "number"],
+                condition=Q(series__isnull=False, number__isnull=False),
+                name="meeting_unique_number",
+                violation_error_message=_("Another meeting of the series has this number.")),
             models.CheckConstraint(condition=Q(ends_at__isnull=True)
                                    | Q(ends_at__gte=F("starts_at")),
-                                   name="meeting_ends_after_start"),
+                                   name="meeting_ends_after_start",
+                                   violation_error_message=_(
+                                       "A meeting cannot end before it starts.")),
         ]
         indexes = [
             models.Index(fields=["community", "starts_at"], name="meeting_community_starts"),

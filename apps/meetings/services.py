@@ -1,12 +1,12 @@
 """Changes to a meeting's record. Views and the API call these; they refuse with a
 ValidationError whose message the user reads."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.communities.models import Membership, MembershipStatus
+from apps.communities.models import Membership, MembershipStatus, Role
 from apps.meetings.models import (
     ROLE_OF_MEMBERSHIP,
     Answer,
@@ -14,6 +14,25 @@ from apps.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+
+# Who keeps a community's record of meetings: the chair (主査, 部会長) and the secretariat.
+ORGANISER_ROLES = (Role.CHAIR, Role.SECRETARIAT)
+
+
+def may_organise(membership: Membership | None) -> bool:
+    """Whether this membership may create and edit the community's series and meetings."""
+    return (membership is not None and membership.status == MembershipStatus.ACTIVE
+            and membership.role in ORGANISER_ROLES)
+
+
+@transaction.atomic
+def record_save(*, form, membership: Membership):
+    """Save a series or meeting form of ``membership``'s community (checked once more here:
+    a view that forgot would still be refused)."""
+    if not may_organise(membership) or form.instance.community_id != membership.community_id:
+        raise PermissionDenied(_("Only the chair or the secretariat keeps the record of "
+                                 "meetings."))
+    return form.save()
 
 
 @transaction.atomic

@@ -6,6 +6,13 @@ app_name = "meetings"
 
 urlpatterns = [
     path("c/<slug:slug>/meetings/", views.MeetingListView.as_view(), name="list"),
+    path("c/<slug:slug>/meetings/new/", views.MeetingFormView.as_view(), name="create"),
+    path("c/<slug:slug>/meetings/<uuid:pk>/edit/", views.MeetingFormView.as_view(),
+         name="edit"),
+    path("c/<slug:slug>/meetings/series/new/", views.SeriesFormView.as_view(),
+         name="series_create"),
+    path("c/<slug:slug>/meetings/series/<int:pk>/edit/", views.SeriesFormView.as_view(),
+         name="series_edit"),
     path("c/<slug:slug>/meetings/<uuid:pk>/", views.MeetingDetailView.as_view(), name="detail"),
     path("c/<slug:slug>/meetings/<uuid:pk>/meeting.ics", views.MeetingCalendarView.as_view(),
          name="ics"),

@@ -2,9 +2,10 @@
 and a meeting's calendar (.ics) for them and their scripts."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views import View
@@ -13,7 +14,8 @@ from django.views.generic import DetailView, ListView
 from apps.accounts.authentication import TokenOrSessionMixin
 from apps.communities.views import CommunityMixin
 from apps.meetings.calendar import calendar_of
-from apps.meetings.models import Answer
+from apps.meetings.forms import MeetingForm, SeriesForm
+from apps.meetings.models import Answer, MeetingSeries
 from apps.meetings.selectors import (
     answers_to,
     feed_owner,
@@ -21,13 +23,14 @@ from apps.meetings.selectors import (
     meetings_for_feed,
     meetings_of,
 )
-from apps.meetings.services import invitation_answer
+from apps.meetings.services import invitation_answer, may_organise, record_save
 
 
 class MeetingContextMixin(CommunityMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["now"] = timezone.now()  # tells upcoming meetings from held ones
+        context["may_organise"] = may_organise(self.membership)
         return context
 
 
@@ -95,3 +98,63 @@ class PersonalFeedView(View):
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class OrganiserFormView(CommunityMixin, View):
+    """Create (no pk) or edit (pk) a series or a meeting: the chair and the secretariat."""
+
+    form_class = None
+    template_name = ""
+
+    def instance(self):
+        raise NotImplementedError
+
+    def form(self, data=None):
+        instance = self.instance() if "pk" in self.kwargs else None
+        return self.form_class(data, instance=instance, community=self.community)
+
+    def check(self):
+        if not may_organise(self.membership):
+            raise PermissionDenied(gettext("Only the chair or the secretariat keeps the "
+                                           "record of meetings."))
+
+    def get(self, request, *args, **kwargs):
+        self.check()
+        return self.render(self.form())
+
+    def post(self, request, *args, **kwargs):
+        self.check()
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        saved = record_save(form=form, membership=self.membership)
+        messages.success(request, gettext("Saved."))
+        return redirect(self.success_url(saved))
+
+    def render(self, form, status=200):
+        return render(self.request, self.template_name,
+                      {"form": form, "community": self.community,
+                       "membership": self.membership, "editing": "pk" in self.kwargs},
+                      status=status)
+
+
+class MeetingFormView(OrganiserFormView):
+    form_class = MeetingForm
+    template_name = "meetings/meeting_form.html"
+
+    def instance(self):
+        return meeting_in(self.community, self.kwargs["pk"])
+
+    def success_url(self, meeting):
+        return meeting.get_absolute_url()
+
+
+class SeriesFormView(OrganiserFormView):
+    form_class = SeriesForm
+    template_name = "meetings/series_form.html"
+
+    def instance(self):
+        return get_object_or_404(MeetingSeries, community=self.community, pk=self.kwargs["pk"])
+
+    def success_url(self, series):
+        return reverse("meetings:list", args=[self.community.slug])

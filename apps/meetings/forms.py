@@ -1,0 +1,83 @@
+"""The chair's and the secretariat's forms for a year of meetings and for each meeting."""
+
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from apps.communities.models import Membership, MembershipStatus, Organization
+from apps.meetings.models import Meeting, MeetingSeries, web_link
+
+
+def _members(community):
+    return get_user_model().objects.filter(
+        memberships__community=community, memberships__status=MembershipStatus.ACTIVE
+    ).distinct().order_by("display_name", "email")
+
+
+class SeriesForm(forms.ModelForm):
+    class Meta:
+        model = MeetingSeries
+        fields = ["title", "title_en", "fiscal_year", "purpose", "chair", "advisors",
+                  "organizations", "summary"]
+        widgets = {"advisors": forms.CheckboxSelectMultiple,
+                   "organizations": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        # Only the community's own people and organisations can be named.
+        self.fields["chair"].queryset = _members(community)
+        self.fields["advisors"].queryset = _members(community)
+        self.fields["organizations"].queryset = Organization.objects.filter(
+            pk__in=Membership.objects.filter(community=community).values("organization_id")
+        ).order_by("name")
+
+
+class MeetingForm(forms.ModelForm):
+    """Times are read as wall-clock times in the meeting's own time zone, whatever the zone
+    of the person typing them."""
+
+    class Meta:
+        model = Meeting
+        fields = ["series", "number", "title", "title_en", "starts_at", "ends_at", "time_zone",
+                  "status", "location", "online_url", "video_url", "summary"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                             format="%Y-%m-%dT%H:%M"),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                           format="%Y-%m-%dT%H:%M"),
+        }
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        self.fields["series"].queryset = MeetingSeries.objects.filter(community=community)
+        for name in ("online_url", "video_url"):  # say why, rather than "not a valid URL"
+            self.fields[name].validators = [
+                *(v for v in self.fields[name].validators if not isinstance(v, URLValidator)),
+                web_link]
+            self.fields[name].error_messages["invalid"] = web_link.message
+        if self.instance.pk:  # show the times as they were typed, in the meeting's zone
+            for name in ("starts_at", "ends_at"):
+                value = getattr(self.instance, name)
+                if value:
+                    self.initial[name] = value.astimezone(self.instance.zone).replace(
+                        tzinfo=None)
+
+    def clean(self):
+        data = super().clean()
+        zone_name = data.get("time_zone")
+        if zone_name and zone_name in zoneinfo.available_timezones():
+            zone = zoneinfo.ZoneInfo(zone_name)
+            for name in ("starts_at", "ends_at"):
+                value = data.get(name)
+                if value is not None:
+                    # Django made the typed time aware in the reader's zone: keep the wall
+                    # clock, put it in the meeting's.
+                    wall = timezone.localtime(value).replace(tzinfo=None)
+                    data[name] = wall.replace(tzinfo=zone)
+                    setattr(self.instance, name, data[name])
+        return data
