@@ -32,6 +32,7 @@ v1 = [
     path("", include("apps.communities.api.urls")),
     path("", include("apps.incidents.api.urls")),
     path("", include("apps.discussions.api.urls")),
+    path("", include("apps.meetings.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,66 @@
+"""How the API shows a year of meetings and each meeting, with the addresses scripts fetch
+(a meeting's calendar)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.meetings.models import AgendaComment, AgendaItem, Meeting, MeetingSeries
+
+
+def _absolute(serializer, path: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    chair = serializers.SerializerMethodField(help_text=_("The chair's name, if named."))
+    organizations = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = MeetingSeries
+        fields = ["id", "community", "fiscal_year", "title", "title_en", "purpose", "chair",
+                  "organizations", "summary"]
+        read_only_fields = fields
+
+    def get_chair(self, series) -> str | None:
+        return series.chair.get_full_name() if series.chair else None
+
+
+class AgendaCommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaComment
+        fields = ["kind", "speaker", "text", "answer", "answered_by", "from_chat"]
+        read_only_fields = fields
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    presenter = serializers.CharField(source="presenter_name", read_only=True,
+                                      help_text=_("A member's name, or a guest's with "
+                                                  "organisation and title."))
+    comments = AgendaCommentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["position", "theme", "presenter", "is_guest", "duration_minutes", "summary",
+                  "comments"]
+        read_only_fields = fields
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    agenda = AgendaItemSerializer(many=True, read_only=True)
+    ics_url = serializers.SerializerMethodField(
+        help_text=_("The meeting as an iCalendar file (a session or an API token)."))
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "community", "series", "number", "title", "title_en", "starts_at",
+                  "ends_at", "time_zone", "status", "location", "online_url", "video_url",
+                  "summary", "agenda", "ics_url"]
+        read_only_fields = fields
+
+    def get_ics_url(self, meeting) -> str:
+        return _absolute(self, reverse("meetings:ics", args=[meeting.community.slug,
+                                                              meeting.pk]))
