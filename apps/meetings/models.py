@@ -351,6 +351,9 @@ class Attendance(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     attended = models.BooleanField(_("attended"), null=True, blank=True,
                                    help_text=_("Recorded after the meeting."))
+    # Claimed before the reminder is handed to the mail server, released if that fails: a
+    # rerun or a second worker reminds no one twice.
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("attendance")
