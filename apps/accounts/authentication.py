@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from apps.accounts.api.mixins import activate_user_preferences
 from apps.accounts.models import ApiToken, hash_token
 
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -65,4 +66,5 @@ class TokenOrSessionMixin:
                 return response
             if found is not None:
                 request.user = found[0]
+                activate_user_preferences(request, request.user)  # as the API does
         return super().dispatch(request, *args, **kwargs)

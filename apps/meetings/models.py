@@ -373,3 +373,47 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return self.guest_name or self.guest_email or str(self.user)
+
+
+
+class Feedback(models.Model):
+    """A participant's reflection (参加者の感想) on one meeting or on the whole year. Given
+    anonymously, it names nobody to the other members; the chair and the secretariat, who
+    run the group, still see who wrote it. An activity report names no one behind
+    anonymous feedback."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("community"))
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="feedback", verbose_name=_("meeting"))
+    series = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="feedback", verbose_name=_("series"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="+", verbose_name=_("author"))
+    text = models.TextField(_("feedback"))
+    anonymous = models.BooleanField(
+        _("anonymous toward other members"), default=False,
+        help_text=_("The chair and the secretariat still see who wrote it."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(meeting__isnull=True, series__isnull=False)
+                                   | Q(meeting__isnull=False, series__isnull=True),
+                                   name="feedback_meeting_or_year"),
+            models.UniqueConstraint(fields=["meeting", "author"],
+                                    condition=Q(meeting__isnull=False),
+                                    name="feedback_one_per_meeting"),
+            models.UniqueConstraint(fields=["series", "author"],
+                                    condition=Q(series__isnull=False),
+                                    name="feedback_one_per_year"),
+        ]
+        indexes = [models.Index(fields=["community", "meeting"], name="feedback_meeting"),
+                   models.Index(fields=["community", "series"], name="feedback_series")]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -7,8 +7,26 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from apps.communities.models import Community, Membership, MembershipStatus
-from apps.meetings.models import AgendaItem, Answer, Attendance, Meeting
+from apps.communities.models import Community, Membership, MembershipStatus, Role
+from apps.meetings.models import (
+    AgendaItem,
+    Answer,
+    Attendance,
+    Feedback,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+)
+
+# Who runs a group — the chair (主査, 部会長) and the secretariat: they keep the record of
+# its meetings and see who wrote anonymous feedback.
+ORGANISER_ROLES = (Role.CHAIR, Role.SECRETARIAT)
+
+
+def may_organise(membership: Membership | None) -> bool:
+    """Whether this membership may create and edit the community's series and meetings."""
+    return (membership is not None and membership.status == MembershipStatus.ACTIVE
+            and membership.role in ORGANISER_ROLES)
 
 
 def meetings_of(community: Community) -> QuerySet[Meeting]:
@@ -62,3 +80,33 @@ def answers_to(meeting: Meeting, viewer) -> dict:
         counts[answer] += 1
     mine = next((answer for answer, user_id in rows if user_id == viewer.pk), "")
     return {"counts": counts, "mine": mine}
+
+
+def feedback_shown(feedback, viewer, membership) -> list:
+    """The feedback as ``viewer`` may read it: each with ``shown_author`` — the author's name,
+    or None when it was given anonymously and ``viewer`` is neither its author nor the chair
+    or the secretariat (``membership``: the viewer's in the community)."""
+    runs_group = may_organise(membership)
+    shown = []
+    for item in feedback:
+        named = not item.anonymous or runs_group or item.author_id == viewer.pk
+        item.shown_author = item.author.get_full_name() if named else None
+        shown.append(item)
+    return shown
+
+
+def series_report_of(community: Community, pk) -> MeetingSeries:
+    """A series of the community with everything its activity report shows, in a fixed
+    number of queries, or 404."""
+    return get_object_or_404(
+        MeetingSeries.objects.filter(community=community)
+        .select_related("community", "chair")
+        .prefetch_related(
+            "advisors", "organizations",
+            Prefetch("feedback", Feedback.objects.select_related("author")),
+            Prefetch("meetings", Meeting.objects.exclude(status=MeetingStatus.CANCELLED)
+                     .order_by("starts_at")),
+            Prefetch("meetings__agenda", AgendaItem.objects.select_related("presenter")),
+            Prefetch("meetings__feedback", Feedback.objects.select_related("author")),
+        ),
+        pk=pk)

@@ -6,23 +6,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.communities.models import Membership, MembershipStatus, Role
+from apps.communities.models import Membership, MembershipStatus
 from apps.meetings.models import (
     ROLE_OF_MEMBERSHIP,
     Answer,
     Attendance,
+    Feedback,
     Meeting,
     MeetingStatus,
 )
-
-# Who keeps a community's record of meetings: the chair (主査, 部会長) and the secretariat.
-ORGANISER_ROLES = (Role.CHAIR, Role.SECRETARIAT)
-
-
-def may_organise(membership: Membership | None) -> bool:
-    """Whether this membership may create and edit the community's series and meetings."""
-    return (membership is not None and membership.status == MembershipStatus.ACTIVE
-            and membership.role in ORGANISER_ROLES)
+from apps.meetings.selectors import may_organise
 
 
 @transaction.atomic
@@ -62,3 +55,28 @@ def invitation_answer(*, meeting: Meeting, user, answer: str) -> Attendance:
                   "role": ROLE_OF_MEMBERSHIP[membership.role]},
     )
     return attendance
+
+
+@transaction.atomic
+def feedback_give(*, user, text: str, anonymous: bool, meeting: Meeting | None = None,
+                  series=None) -> Feedback:
+    """``user``'s feedback on a meeting (once it has started) or on the year; giving it again
+    replaces it. Only an active member of the community gives feedback."""
+    target = meeting or series
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write something first.")}, code="empty")
+    if not Membership.objects.filter(community_id=target.community_id, user=user,
+                                     status=MembershipStatus.ACTIVE).exists():
+        raise ValidationError(_("Only active members of the community give feedback."),
+                              code="not_member")
+    if meeting is not None and meeting.starts_at > timezone.now():
+        raise ValidationError(_("Feedback opens when the meeting starts."), code="early")
+    if meeting is not None and meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("The meeting was cancelled."), code="cancelled")
+    feedback, _created = Feedback.objects.update_or_create(
+        author=user, meeting=meeting, series=series,
+        defaults={"community_id": target.community_id, "text": text,
+                  "anonymous": anonymous},
+    )
+    return feedback

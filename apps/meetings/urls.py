@@ -18,5 +18,9 @@ urlpatterns = [
          name="ics"),
     path("c/<slug:slug>/meetings/<uuid:pk>/answer/", views.MeetingAnswerView.as_view(),
          name="answer"),
+    path("c/<slug:slug>/meetings/<uuid:pk>/feedback/", views.MeetingFeedbackView.as_view(),
+         name="feedback"),
+    path("c/<slug:slug>/meetings/series/<int:pk>/report/", views.SeriesReportView.as_view(),
+         name="report"),
     path("calendar/<slug:secret>.ics", views.PersonalFeedView.as_view(), name="feed"),
 ]

@@ -15,15 +15,19 @@ from apps.accounts.authentication import TokenOrSessionMixin
 from apps.communities.views import CommunityMixin
 from apps.meetings.calendar import calendar_of
 from apps.meetings.forms import MeetingForm, SeriesForm
-from apps.meetings.models import Answer, MeetingSeries
+from apps.meetings.models import Answer, MeetingSeries, MeetingStatus
+from apps.meetings.report import report_markdown
 from apps.meetings.selectors import (
     answers_to,
     feed_owner,
+    feedback_shown,
+    may_organise,
     meeting_in,
     meetings_for_feed,
     meetings_of,
+    series_report_of,
 )
-from apps.meetings.services import invitation_answer, may_organise, record_save
+from apps.meetings.services import feedback_give, invitation_answer, record_save
 
 
 class MeetingContextMixin(CommunityMixin):
@@ -53,7 +57,42 @@ class MeetingDetailView(MeetingContextMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["answers"] = answers_to(self.object, self.request.user)
         context["answer_choices"] = Answer.choices
+        feedback = self.object.feedback.select_related("author")
+        context["feedback"] = feedback_shown(feedback, self.request.user, self.membership)
+        context["feedback_open"] = (self.object.starts_at <= context["now"]
+                                    and self.object.status != MeetingStatus.CANCELLED)
         return context
+
+
+class MeetingFeedbackView(CommunityMixin, View):
+    """A participant's feedback on a meeting (again: replaced)."""
+
+    def post(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        try:
+            feedback_give(meeting=meeting, user=request.user, text=request.POST.get("text", ""),
+                          anonymous=request.POST.get("anonymous") == "on")
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, gettext("Thank you for your feedback."))
+        return redirect(meeting.get_absolute_url() + "#feedback")
+
+
+class SeriesReportView(TokenOrSessionMixin, CommunityMixin, View):
+    """The activity report of a year: a page, or ``?format=md`` for the Markdown itself."""
+
+    def get(self, request, slug, pk):
+        series = series_report_of(self.community, pk)
+        text = report_markdown(series)
+        if request.GET.get("format") == "md":
+            response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="report.md"'
+            return response
+        return render(request, "meetings/series_report.html",
+                      {"community": self.community, "membership": self.membership,
+                       "series": series, "report": text})
 
 
 class MeetingAnswerView(CommunityMixin, View):

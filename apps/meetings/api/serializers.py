@@ -17,15 +17,22 @@ class SeriesSerializer(serializers.ModelSerializer):
     community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     chair = serializers.SerializerMethodField(help_text=_("The chair's name, if named."))
     organizations = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    report_url = serializers.SerializerMethodField(
+        help_text=_("The year's activity report (add ?format=md for Markdown); a session or "
+                    "an API token."))
 
     class Meta:
         model = MeetingSeries
         fields = ["id", "community", "fiscal_year", "title", "title_en", "purpose", "chair",
-                  "organizations", "summary"]
+                  "organizations", "summary", "report_url"]
         read_only_fields = fields
 
     def get_chair(self, series) -> str | None:
         return series.chair.get_full_name() if series.chair else None
+
+    def get_report_url(self, series) -> str:
+        return _absolute(self, reverse("meetings:report", args=[series.community.slug,
+                                                                 series.pk]))
 
 
 class AgendaCommentSerializer(serializers.ModelSerializer):
