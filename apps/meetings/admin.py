@@ -62,7 +62,7 @@ class MeetingAdmin(OperatorAdmin):
     search_fields = ["title", "title_en", "agenda__theme", "agenda__guest_name"]
     list_select_related = ["community", "series"]
     date_hierarchy = "starts_at"
-    raw_id_fields = ["series"]
+    raw_id_fields = ["series", "note_takers"]
     inlines = [AgendaItemInline, AttendanceInline]
 
     def save_formset(self, request, form, formset, change):

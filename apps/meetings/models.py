@@ -138,6 +138,9 @@ class Meeting(LocalizedTitleMixin):
     video_url = models.URLField(_("recording"), blank=True, validators=[web_link],
                                 help_text=_("A link to the recording, for those who missed it."))
     summary = models.TextField(_("summary"), blank=True, help_text=_("Markdown"))
+    note_takers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("note-takers"),
+        help_text=_("Members who may take notes, besides the chair and the secretariat."))
     # iCalendar's SEQUENCE: raised whenever what a calendar shows of the meeting changes, so
     # that calendar programs replace their copy instead of keeping the old time.
     sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
@@ -414,6 +417,41 @@ class Feedback(models.Model):
         ]
         indexes = [models.Index(fields=["community", "meeting"], name="feedback_meeting"),
                    models.Index(fields=["community", "series"], name="feedback_series")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+
+class MeetingNote(models.Model):
+    """Notes taken live during a meeting: one text per agenda item, and one for the meeting
+    as a whole (``item`` empty). ``version`` rises with every save; a save based on an older
+    version is refused (`services.note_save`), so that two people writing at once never
+    overwrite each other without seeing it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notes",
+                                verbose_name=_("meeting"))
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("community"))
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="notes", verbose_name=_("agenda item"))
+    text = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("last written by"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting notes")
+        verbose_name_plural = _("meeting notes")
+        ordering = ["meeting", "item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting"], condition=Q(item__isnull=True),
+                                    name="meetingnote_one_general"),
+            models.UniqueConstraint(fields=["item"], condition=Q(item__isnull=False),
+                                    name="meetingnote_one_per_item"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

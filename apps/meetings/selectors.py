@@ -29,6 +29,22 @@ def may_organise(membership: Membership | None) -> bool:
             and membership.role in ORGANISER_ROLES)
 
 
+def may_take_notes(membership: Membership | None, meeting: Meeting) -> bool:
+    """The chair, the secretariat, and the note-takers they named for this meeting."""
+    return may_organise(membership) or (
+        membership is not None and membership.status == MembershipStatus.ACTIVE
+        and meeting.note_takers.filter(pk=membership.user_id).exists())
+
+
+def notes_of(meeting: Meeting) -> list[dict]:
+    """The meeting's notes as the notes page edits them: the general notes first, then one
+    per agenda item in order, each with its text and version (0: nothing written yet)."""
+    saved = {note.item_id: note for note in meeting.notes.select_related("updated_by")}
+    sections = [(None, None), *((item.pk, item) for item in meeting.agenda.all())]
+    return [{"item": item, "key": key or "general", "note": saved.get(key)}
+            for key, item in sections]
+
+
 def meetings_of(community: Community) -> QuerySet[Meeting]:
     """The community's meetings, newest fiscal year first and in date order within it."""
     return (

@@ -13,9 +13,10 @@ from apps.meetings.models import (
     Attendance,
     Feedback,
     Meeting,
+    MeetingNote,
     MeetingStatus,
 )
-from apps.meetings.selectors import may_organise
+from apps.meetings.selectors import may_organise, may_take_notes
 
 
 @transaction.atomic
@@ -80,3 +81,31 @@ def feedback_give(*, user, text: str, anonymous: bool, meeting: Meeting | None =
                   "anonymous": anonymous},
     )
     return feedback
+
+
+class NoteConflict(ValidationError):
+    """A save based on an older version of the notes: ``current`` is what is saved now."""
+
+    def __init__(self, current: MeetingNote):
+        super().__init__(_("Someone else saved these notes meanwhile. Merge your text with "
+                           "theirs, then save again."), code="conflict")
+        self.current = current
+
+
+@transaction.atomic
+def note_save(*, meeting: Meeting, item, user, text: str, base_version: int) -> MeetingNote:
+    """Save the notes of ``item`` (None: the meeting's general notes) if they are still at
+    ``base_version``; otherwise raise `NoteConflict` and change nothing."""
+    membership = Membership.objects.filter(community_id=meeting.community_id, user=user).first()
+    if not may_take_notes(membership, meeting):
+        raise PermissionDenied(_("Only the chair, the secretariat or a note-taker they named "
+                                 "writes the notes."))
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ValidationError(_("This agenda item belongs to another meeting."), code="item")
+    note, _created = MeetingNote.objects.select_for_update().get_or_create(
+        meeting=meeting, item=item, defaults={"community_id": meeting.community_id})
+    if note.version != base_version:
+        raise NoteConflict(note)
+    note.text, note.version, note.updated_by = text, note.version + 1, user
+    note.save()
+    return note

@@ -22,5 +22,9 @@ urlpatterns = [
          name="feedback"),
     path("c/<slug:slug>/meetings/series/<int:pk>/report/", views.SeriesReportView.as_view(),
          name="report"),
+    path("c/<slug:slug>/meetings/<uuid:pk>/notes/", views.MeetingNotesView.as_view(),
+         name="notes"),
+    path("c/<slug:slug>/meetings/<uuid:pk>/notes/<slug:key>/", views.NoteSaveView.as_view(),
+         name="note_save"),
     path("calendar/<slug:secret>.ics", views.PersonalFeedView.as_view(), name="feed"),
 ]

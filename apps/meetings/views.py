@@ -3,7 +3,7 @@ and a meeting's calendar (.ics) for them and their scripts."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,12 +22,20 @@ from apps.meetings.selectors import (
     feed_owner,
     feedback_shown,
     may_organise,
+    may_take_notes,
     meeting_in,
     meetings_for_feed,
     meetings_of,
+    notes_of,
     series_report_of,
 )
-from apps.meetings.services import feedback_give, invitation_answer, record_save
+from apps.meetings.services import (
+    NoteConflict,
+    feedback_give,
+    invitation_answer,
+    note_save,
+    record_save,
+)
 
 
 class MeetingContextMixin(CommunityMixin):
@@ -61,6 +69,7 @@ class MeetingDetailView(MeetingContextMixin, DetailView):
         context["feedback"] = feedback_shown(feedback, self.request.user, self.membership)
         context["feedback_open"] = (self.object.starts_at <= context["now"]
                                     and self.object.status != MeetingStatus.CANCELLED)
+        context["may_take_notes"] = may_take_notes(self.membership, self.object)
         return context
 
 
@@ -197,3 +206,38 @@ class SeriesFormView(OrganiserFormView):
 
     def success_url(self, series):
         return reverse("meetings:list", args=[self.community.slug])
+
+
+class MeetingNotesView(CommunityMixin, View):
+    """The notes page: one text per agenda item and one for the meeting, saved as they are
+    typed (htmx), each save based on the version it started from."""
+
+    def get(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        if not may_take_notes(self.membership, meeting):
+            raise PermissionDenied(gettext("Only the chair, the secretariat or a note-taker "
+                                           "they named writes the notes."))
+        return render(request, "meetings/notes.html",
+                      {"community": self.community, "membership": self.membership,
+                       "meeting": meeting, "sections": notes_of(meeting)})
+
+
+class NoteSaveView(CommunityMixin, View):
+    """One save of one section's notes. Answers the section's status (and its new version);
+    409 with the text saved meanwhile when the save was based on an older version."""
+
+    def post(self, request, slug, pk, key):
+        meeting = meeting_in(self.community, pk)
+        item = None if key == "general" else get_object_or_404(meeting.agenda, pk=key)
+        try:
+            base = int(request.POST.get("base_version", ""))
+        except ValueError:
+            return HttpResponseBadRequest(gettext("The version of the notes is missing."))
+        context = {"meeting": meeting, "key": key}
+        try:
+            context["note"] = note_save(meeting=meeting, item=item, user=request.user,
+                                        text=request.POST.get("text", ""), base_version=base)
+        except NoteConflict as conflict:
+            context.update(note=conflict.current, conflict=True)
+            return render(request, "meetings/_note_status.html", context, status=409)
+        return render(request, "meetings/_note_status.html", context)
