@@ -966,3 +966,29 @@ THREADS = [
         ],
     },
 ]
+
+
+# What followed the first talk of each series' first meeting (council minutes prize it): who
+# asked, the answer, and whether it came through the meeting's chat.
+MEETING_DISCUSSION = {
+    "security-study": [
+        ("question", "田中 浩（ひかり銀行）",
+         "家庭用ルーターの更新は、会社がどこまで面倒を見るべきか。", "小林 誠",
+         "機種と更新方法を一覧にして配り、更新したかを年2回申告してもらうのが現実的。", False),
+        ("comment", "渡辺 翔（かえで証券）", "私物端末の業務利用は、まず実態の把握から始めた。",
+         "", "", True),
+    ],
+    "cyber-council": [
+        ("question", "森 大輔（なみネットワークス）",
+         "共有された情報を社内でどう回すか、事例はあるか。", "吉田 亜紀",
+         "受け取った部署が一次判断し、対処の結果を分科会に戻す流れを想定している。", False),
+    ],
+}
+
+# Participants' reflections: on the first meeting held (anonymous toward other members) and
+# on the year.
+MEETING_FEEDBACK = {
+    "security-study": ("点検項目が具体的で、すぐ社内で使えた。",
+                       "他社の失敗談を率直に聞けたのが何よりの収穫だった。"),
+    "cyber-council": ("論点が整理されていて議論しやすかった。", "人材育成の議論をもっと深めたい。"),
+}

@@ -27,7 +27,7 @@ from apps.communities.models import (
 )
 from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident, IncidentView, Indicator, Sighting, UsageFeedback
-from apps.meetings.models import Meeting, MeetingSeries
+from apps.meetings.models import AgendaComment, Attendance, Feedback, Meeting, MeetingSeries
 from apps.sharing.models import AudienceChange
 from tests.conftest import verified_login
 
@@ -206,6 +206,27 @@ def test_study_group_has_a_fiscal_year_of_six_meetings(manifest):
         assert agenda and all(item.presenter_name and item.guest_organization
                               for item in agenda)
         assert (meeting.status == "held") == (meeting.ends_at < timezone.now())
+        answers = list(meeting.attendances.all())
+        assert answers and all(a.answer for a in answers)
+        if meeting.status == "held":
+            assert all(a.attended == (a.answer != "absent") for a in answers)
+    # The year names its chair, advisors and organisations; after the first meeting held,
+    # questions and answers (one from the chat) and feedback, one of it anonymous.
+    assert series.chair is not None and series.advisors.exists()
+    assert series.organizations.count() >= 3
+    held = [m for m in meetings if m.status == "held"]
+    if held:
+        comments = list(AgendaComment.objects.filter(item__meeting=held[0]))
+        assert comments and any(c.from_chat for c in comments) and comments[0].answer
+        assert held[0].feedback.filter(anonymous=True).exists()
+        assert series.feedback.filter(anonymous=False).exists()
+    before = (Attendance.objects.filter(meeting__series=series).count(),
+              AgendaComment.objects.filter(item__meeting__series=series).count(),
+              Feedback.objects.filter(community=series.community).count())
+    call_command("load_demo", stdout=io.StringIO())  # again: nothing doubles
+    assert before == (Attendance.objects.filter(meeting__series=series).count(),
+                      AgendaComment.objects.filter(item__meeting__series=series).count(),
+                      Feedback.objects.filter(community=series.community).count())
 
 
 def test_invited_member_has_one_open_invitation(manifest, tmp_path):

@@ -35,13 +35,24 @@ from apps.communities.models import (
     Membership,
     MembershipStatus,
     Organization,
+    Role,
 )
 from apps.discussions import services as discussion_services
 from apps.discussions.models import Post, Thread
 from apps.incidents import services as incident_services
 from apps.incidents.indicators import indicator_normalize
 from apps.incidents.models import Incident, Sighting, UsageFeedback
-from apps.meetings.models import AgendaItem, Meeting, MeetingSeries, MeetingStatus
+from apps.meetings.models import (
+    ROLE_OF_MEMBERSHIP,
+    AgendaComment,
+    AgendaItem,
+    Answer,
+    Attendance,
+    Feedback,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+)
 from apps.sharing.recipients import recipients_read
 from portal import demo_data
 
@@ -225,11 +236,18 @@ def load_meetings(world: DemoWorld) -> None:
         community = world.communities[data["community"]]
         # Keyed without the year: a rerun after 1 April moves the demo year forward instead
         # of adding a second one, so the world stays the same size.
+        members = list(Membership.objects.filter(community=community,
+                                                 status=MembershipStatus.ACTIVE)
+                       .select_related("user").order_by("pk"))
+        chair = next((m.user for m in members if m.role == Role.CHAIR), None)
         series, _ = MeetingSeries.objects.update_or_create(
             community=community, title=data["title"],
             defaults={"fiscal_year": world.fiscal_year, "title_en": data["title_en"],
-                      "purpose": data["purpose"]},
+                      "purpose": data["purpose"], "chair": chair},
         )
+        series.advisors.set([m.user for m in members if m.role == Role.ADVISOR])
+        series.organizations.set({m.organization_id for m in members})
+        held_meetings = []
         for meeting in data["meetings"]:
             starts_at = world.at(*meeting["date"], meeting["time"][0])
             ends_at = world.at(*meeting["date"], meeting["time"][1])
@@ -256,6 +274,48 @@ def load_meetings(world: DemoWorld) -> None:
                     meeting=record, community=community, position=position,
                     theme=meeting["title"], guest_name=name.strip(),
                     guest_organization=organization.removesuffix("）").strip())
+            load_attendance(record, members, held=held)
+            if held:
+                held_meetings.append(record)
+        load_discussion_and_feedback(series, held_meetings, members)
+
+
+def load_attendance(meeting: Meeting, members: list, *, held: bool) -> None:
+    """Every active member but guests answered (in person, online, or absent, in turn); of a
+    meeting held, those who answered that they would come did."""
+    answers = [Answer.IN_PERSON, Answer.ONLINE, Answer.IN_PERSON, Answer.ABSENT]
+    Attendance.objects.filter(meeting=meeting).delete()
+    for index, membership in enumerate(m for m in members if m.role != Role.GUEST):
+        answer = answers[(index + meeting.number) % len(answers)]
+        Attendance.objects.create(
+            meeting=meeting, community=meeting.community, user=membership.user,
+            organization=membership.organization, role=ROLE_OF_MEMBERSHIP[membership.role],
+            answer=answer, answered_at=meeting.starts_at - datetime.timedelta(days=7),
+            attended=(answer != Answer.ABSENT) if held else None)
+
+
+def load_discussion_and_feedback(series: MeetingSeries, held: list, members: list) -> None:
+    """The questions after the first talk of the first meeting held, and the participants'
+    feedback on that meeting (anonymous toward other members) and on the year."""
+    Feedback.objects.filter(series=series).delete()
+    if not held:
+        return
+    first = held[0]
+    item = first.agenda.order_by("position").first()
+    AgendaComment.objects.filter(item__meeting=first).delete()
+    for position, (kind, speaker, text, answered_by, answer, from_chat) in enumerate(
+            demo_data.MEETING_DISCUSSION[series.community.slug], start=1):
+        AgendaComment.objects.create(item=item, community=first.community, position=position,
+                                     kind=kind, speaker=speaker, text=text, answer=answer,
+                                     answered_by=answered_by, from_chat=from_chat)
+    on_meeting, on_year = demo_data.MEETING_FEEDBACK[series.community.slug]
+    writers = [m.user for m in members if m.role == Role.MEMBER]
+    Feedback.objects.filter(meeting__in=held).delete()
+    if writers:
+        Feedback.objects.create(community=first.community, meeting=first, author=writers[0],
+                                text=on_meeting, anonymous=True)
+        Feedback.objects.create(community=first.community, series=series,
+                                author=writers[-1], text=on_year, anonymous=False)
 
 
 # --- ISAC content: through the services, exactly as members share ------------------------------
