@@ -1,9 +1,11 @@
-"""Read-only meeting pages for a community's active members, under /c/<slug>/meetings/,
-and a meeting's calendar (.ics) for them and their scripts."""
+"""A community's meetings under /c/<slug>/meetings/, for its active members: the list and
+each meeting (answer, feedback), the chair's and the secretariat's forms, live notes, the
+year's activity report, and the calendars (.ics) for them and their scripts. The rules are in
+`services` and `selectors`; a view reads the request and answers."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -228,6 +230,8 @@ class NoteSaveView(CommunityMixin, View):
 
     def post(self, request, slug, pk, key):
         meeting = meeting_in(self.community, pk)
+        if key != "general" and not key.isdigit():
+            raise Http404
         item = None if key == "general" else get_object_or_404(meeting.agenda, pk=key)
         try:
             base = int(request.POST.get("base_version", ""))

@@ -77,9 +77,10 @@ def test_outsiders_and_foreign_items_are_404(client_for, outsider, chair, meetin
     assert client_for(outsider).get(notes_url(meeting)).status_code == 404
     other = make_meetings(make_series(community, fiscal_year=2027), 1)[0]
     foreign_item = other.agenda.first()
-    response = client_for(chair).post(save_url(meeting, foreign_item.pk),
-                                      {"text": "x", "base_version": 0})
-    assert response.status_code == 404
+    for key in (foreign_item.pk, "not-an-item"):
+        response = client_for(chair).post(save_url(meeting, key),
+                                          {"text": "x", "base_version": 0})
+        assert response.status_code == 404
     assert not MeetingNote.objects.exists()
 
 
