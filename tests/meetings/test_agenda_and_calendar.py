@@ -319,3 +319,23 @@ def test_the_api_tells_a_person_their_feed_address(client, alice):
     assert body["calendar_url"] == f"http://testserver{feed_url(alice)}"
     response = client.get(body["calendar_url"].removeprefix("http://testserver"))
     assert response.status_code == 200
+
+
+# -- each reader's time zone -----------------------------------------------------------------
+
+
+def test_each_reader_sees_the_meeting_in_their_own_time_zone(client_for, alice, bob, meeting):
+    """15:00 in Tokyo (the meeting's zone) is 07:00 in London in summer (BST, UTC+1)."""
+    meeting.starts_at = datetime.datetime(2025, 6, 10, 15, 0, tzinfo=JST)
+    meeting.ends_at = datetime.datetime(2025, 6, 10, 17, 0, tzinfo=JST)
+    meeting.save()
+    alice.time_zone = "Asia/Tokyo"
+    alice.save()
+    bob.time_zone = "Europe/London"
+    bob.save()
+    tokyo = client_for(alice).get(meeting.get_absolute_url()).content.decode()
+    london = client_for(bob).get(meeting.get_absolute_url()).content.decode()
+    assert "15:00–17:00" in tokyo and "(Europe/London)" not in tokyo
+    assert "07:00–09:00" in london and "(Europe/London)" in london
+    listed = client_for(bob).get(reverse("meetings:list", args=[meeting.community.slug]))
+    assert "07:00–09:00" in listed.content.decode()
