@@ -8,7 +8,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from apps.communities.models import Membership, MembershipStatus, Organization
-from apps.meetings.models import Meeting, MeetingSeries, web_link
+from apps.meetings.models import AgendaItem, Meeting, MeetingSeries, web_link
 
 
 def _members(community):
@@ -81,3 +81,22 @@ class MeetingForm(forms.ModelForm):
                     data[name] = wall.replace(tzinfo=zone)
                     setattr(self.instance, name, data[name])
         return data
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["theme", "presenter", "guest_name", "guest_organization", "guest_title",
+                  "duration_minutes", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        self.fields["presenter"].queryset = _members(community)
+
+
+# The agenda on the meeting's own page: its items in the order given, two empty rows to add.
+AgendaFormSet = forms.inlineformset_factory(
+    Meeting, AgendaItem, form=AgendaItemForm, extra=2, can_delete=True,
+    fields=AgendaItemForm.Meta.fields)

@@ -3,12 +3,14 @@ ValidationError whose message the user reads."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.communities.models import Membership, MembershipStatus
 from apps.meetings.models import (
     ROLE_OF_MEMBERSHIP,
+    AgendaItem,
     Answer,
     Attendance,
     Feedback,
@@ -20,13 +22,28 @@ from apps.meetings.selectors import may_organise, may_take_notes
 
 
 @transaction.atomic
-def record_save(*, form, membership: Membership):
+def record_save(*, form, membership: Membership, agenda=None):
     """Save a series or meeting form of ``membership``'s community (checked once more here:
-    a view that forgot would still be refused)."""
+    a view that forgot would still be refused), and a meeting's agenda formset with it: the
+    items numbered in the order given."""
     if not may_organise(membership) or form.instance.community_id != membership.community_id:
         raise PermissionDenied(_("Only the chair or the secretariat keeps the record of "
                                  "meetings."))
-    return form.save()
+    saved = form.save()
+    if agenda is not None:
+        for item_form in agenda.deleted_forms:
+            if item_form.instance.pk:
+                item_form.instance.delete()
+        deleted = set(agenda.deleted_forms)
+        kept = [f for f in agenda.forms
+                if f not in deleted and (f.instance.pk or f.has_changed())]
+        # Out of the way first: the new order may swap two positions (unique per meeting).
+        AgendaItem.objects.filter(meeting=saved).update(position=F("position") + 10_000)
+        for position, item_form in enumerate(kept, start=1):
+            item = item_form.save(commit=False)
+            item.meeting, item.community_id, item.position = saved, saved.community_id, position
+            item.save()
+    return saved
 
 
 @transaction.atomic

@@ -16,8 +16,8 @@ from django.views.generic import DetailView, ListView
 from apps.accounts.authentication import TokenOrSessionMixin
 from apps.communities.views import CommunityMixin
 from apps.meetings.calendar import calendar_of
-from apps.meetings.forms import MeetingForm, SeriesForm
-from apps.meetings.models import Answer, MeetingSeries, MeetingStatus
+from apps.meetings.forms import AgendaFormSet, MeetingForm, SeriesForm
+from apps.meetings.models import AgendaItem, Answer, MeetingSeries, MeetingStatus
 from apps.meetings.report import report_markdown
 from apps.meetings.selectors import (
     answers_to,
@@ -181,14 +181,17 @@ class OrganiserFormView(CommunityMixin, View):
         messages.success(request, gettext("Saved."))
         return redirect(self.success_url(saved))
 
-    def render(self, form, status=200):
+    def render(self, form, status=200, **extra):
         return render(self.request, self.template_name,
                       {"form": form, "community": self.community,
-                       "membership": self.membership, "editing": "pk" in self.kwargs},
+                       "membership": self.membership, "editing": "pk" in self.kwargs,
+                       **extra},
                       status=status)
 
 
 class MeetingFormView(OrganiserFormView):
+    """A meeting and its agenda, on one page, saved together or not at all."""
+
     form_class = MeetingForm
     template_name = "meetings/meeting_form.html"
 
@@ -197,6 +200,30 @@ class MeetingFormView(OrganiserFormView):
 
     def success_url(self, meeting):
         return meeting.get_absolute_url()
+
+    def agenda(self, form, data=None):
+        return AgendaFormSet(data, instance=form.instance, prefix="agenda",
+                             form_kwargs={"community": self.community},
+                             queryset=AgendaItem.objects.filter(meeting=form.instance.pk)
+                             .order_by("position") if form.instance.pk
+                             else AgendaItem.objects.none())
+
+    def get(self, request, *args, **kwargs):
+        self.check()
+        form = self.form()
+        return self.render(form, agenda=self.agenda(form))
+
+    def post(self, request, *args, **kwargs):
+        self.check()
+        form = self.form(request.POST)
+        # A post without the agenda's rows (a script) changes the meeting, not its agenda.
+        agenda = self.agenda(form, request.POST) if "agenda-TOTAL_FORMS" in request.POST \
+            else None
+        if not (form.is_valid() and (agenda is None or agenda.is_valid())):
+            return self.render(form, agenda=agenda or self.agenda(form), status=400)
+        saved = record_save(form=form, membership=self.membership, agenda=agenda)
+        messages.success(request, gettext("Saved."))
+        return redirect(self.success_url(saved))
 
 
 class SeriesFormView(OrganiserFormView):

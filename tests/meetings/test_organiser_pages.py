@@ -137,3 +137,50 @@ def test_organisers_see_the_links(client_for, chair, series, community):
     assert reverse("meetings:create", args=[community.slug]).encode() in page
     detail = client_for(chair).get(meeting.get_absolute_url()).content
     assert reverse("meetings:edit", args=[community.slug, meeting.pk]).encode() in detail
+
+
+def agenda_rows(*rows, initial=0):
+    data = {"agenda-TOTAL_FORMS": len(rows), "agenda-INITIAL_FORMS": initial,
+            "agenda-MIN_NUM_FORMS": 0, "agenda-MAX_NUM_FORMS": 1000}
+    for index, row in enumerate(rows):
+        data.update({f"agenda-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def test_the_chair_writes_the_agenda_with_the_meeting(client_for, chair, alice, series,
+                                                      community):
+    url = reverse("meetings:create", args=[community.slug])
+    page = client_for(chair).get(url).content.decode()
+    assert 'name="agenda-TOTAL_FORMS"' in page
+    rows = agenda_rows({"theme": "クラウド設定の点検", "presenter": alice.pk,
+                        "duration_minutes": 30},
+                       {"theme": "海外拠点の事例", "guest_name": "Emily Clark",
+                        "guest_organization": "Kagami Security Labs", "guest_title": "Analyst"},
+                       {"theme": ""})  # an empty row adds nothing
+    response = client_for(chair).post(url, {**meeting_data(series), **rows})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(number=3)
+    agenda = list(meeting.agenda.order_by("position"))
+    assert [(i.position, i.theme, i.presenter, i.guest_name) for i in agenda] == [
+        (1, "クラウド設定の点検", alice, ""), (2, "海外拠点の事例", None, "Emily Clark")]
+    assert all(i.community == community for i in agenda)
+    # Edit: the first item goes, a new one is added at the end.
+    first, second = agenda
+    edit = agenda_rows({"id": first.pk, "theme": first.theme, "presenter": alice.pk,
+                        "DELETE": "on"},
+                       {"id": second.pk, "theme": second.theme, "guest_name": "Emily Clark"},
+                       {"theme": "質疑"}, initial=2)
+    url = reverse("meetings:edit", args=[community.slug, meeting.pk])
+    assert client_for(chair).post(url, {**meeting_data(series), **edit}).status_code == 302
+    assert [(i.position, i.theme) for i in meeting.agenda.order_by("position")] == [
+        (1, "海外拠点の事例"), (2, "質疑")]
+
+
+def test_a_bad_agenda_row_saves_neither_the_meeting_nor_its_agenda(client_for, chair, alice,
+                                                                   series, community):
+    rows = agenda_rows({"theme": "x", "presenter": alice.pk, "guest_name": "山田 太郎"})
+    response = client_for(chair).post(reverse("meetings:create", args=[community.slug]),
+                                      {**meeting_data(series), **rows})
+    assert response.status_code == 400
+    assert "not both" in response.content.decode()
+    assert not Meeting.objects.exists()
