@@ -87,15 +87,19 @@ def meetings_for_feed(user) -> QuerySet[Meeting]:
 
 
 def answers_to(meeting: Meeting, viewer) -> dict:
-    """How many answered in person, online and absent, and ``viewer``'s own answer ("" if
-    none): one query."""
-    rows = list(Attendance.objects.filter(meeting=meeting).exclude(answer="")
-                .values_list("answer", "user_id"))
+    """How many answered in person, online and absent, ``viewer``'s own answer ("" if none),
+    and how many came once it is recorded: one query."""
+    rows = list(Attendance.objects.filter(meeting=meeting)
+                .values_list("answer", "user_id", "attended"))
     counts = {answer: 0 for answer in Answer.values}
-    for answer, _user in rows:
-        counts[answer] += 1
-    mine = next((answer for answer, user_id in rows if user_id == viewer.pk), "")
-    return {"counts": counts, "mine": mine}
+    for answer, _user, _attended in rows:
+        if answer:
+            counts[answer] += 1
+    mine = next((answer for answer, user_id, _a in rows if user_id == viewer.pk), "")
+    recorded = [attended for _answer, _user, attended in rows if attended is not None]
+    # How many came, once someone recorded it (None: not recorded yet).
+    came = sum(recorded) if recorded else None
+    return {"counts": counts, "mine": mine, "came": came}
 
 
 def feedback_shown(feedback, viewer, membership) -> list:
@@ -126,3 +130,14 @@ def series_report_of(community: Community, pk) -> MeetingSeries:
             Prefetch("meetings__feedback", Feedback.objects.select_related("author")),
         ),
         pk=pk)
+
+
+def attendance_sheet(meeting: Meeting) -> list[dict]:
+    """The community's active members for the chair's record of who came: each with their
+    organisation, their answer and whether they are marked as having attended."""
+    rows = {a.user_id: a for a in meeting.attendances.filter(user__isnull=False)}
+    members = (Membership.objects.filter(community_id=meeting.community_id,
+                                         status=MembershipStatus.ACTIVE)
+               .select_related("user", "organization")
+               .order_by("organization__name", "user__display_name", "user__email"))
+    return [{"membership": m, "attendance": rows.get(m.user_id)} for m in members]

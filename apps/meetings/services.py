@@ -126,3 +126,29 @@ def note_save(*, meeting: Meeting, item, user, text: str, base_version: int) -> 
     note.text, note.version, note.updated_by = text, note.version + 1, user
     note.save()
     return note
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, actor, attended: set[int]) -> int:
+    """After the meeting started, the chair or the secretariat records who came: each active
+    member of the community is marked as having attended (``attended``: their user ids) or
+    not, keeping their answer. Returns how many came."""
+    membership = Membership.objects.filter(community_id=meeting.community_id, user=actor).first()
+    if not may_organise(membership):
+        raise PermissionDenied(_("Only the chair or the secretariat keeps the record of "
+                                 "meetings."))
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("The meeting was cancelled."), code="cancelled")
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(_("Who came is recorded once the meeting has started."),
+                              code="early")
+    members = Membership.objects.filter(community_id=meeting.community_id,
+                                        status=MembershipStatus.ACTIVE)
+    for member in members:
+        Attendance.objects.update_or_create(
+            meeting=meeting, user_id=member.user_id,
+            defaults={"community_id": meeting.community_id,
+                      "organization_id": member.organization_id,
+                      "role": ROLE_OF_MEMBERSHIP[member.role],
+                      "attended": member.user_id in attended})
+    return len(attended & {member.user_id for member in members})

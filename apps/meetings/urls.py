@@ -26,5 +26,7 @@ urlpatterns = [
          name="notes"),
     path("c/<slug:slug>/meetings/<uuid:pk>/notes/<slug:key>/", views.NoteSaveView.as_view(),
          name="note_save"),
+    path("c/<slug:slug>/meetings/<uuid:pk>/attendance/", views.AttendanceRecordView.as_view(),
+         name="attendance"),
     path("calendar/<slug:secret>.ics", views.PersonalFeedView.as_view(), name="feed"),
 ]

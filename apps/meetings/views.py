@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -21,6 +21,7 @@ from apps.meetings.models import AgendaItem, Answer, MeetingSeries, MeetingStatu
 from apps.meetings.report import report_markdown
 from apps.meetings.selectors import (
     answers_to,
+    attendance_sheet,
     feed_owner,
     feedback_shown,
     may_organise,
@@ -33,6 +34,7 @@ from apps.meetings.selectors import (
 )
 from apps.meetings.services import (
     NoteConflict,
+    attendance_record,
     feedback_give,
     invitation_answer,
     note_save,
@@ -272,3 +274,33 @@ class NoteSaveView(CommunityMixin, View):
             context.update(note=conflict.current, conflict=True)
             return render(request, "meetings/_note_status.html", context, status=409)
         return render(request, "meetings/_note_status.html", context)
+
+
+class AttendanceRecordView(CommunityMixin, View):
+    """After the meeting, the chair or the secretariat ticks who came."""
+
+    def check(self, meeting):
+        if not may_organise(self.membership):
+            raise PermissionDenied(gettext("Only the chair or the secretariat keeps the "
+                                           "record of meetings."))
+
+    def get(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        self.check(meeting)
+        return render(request, "meetings/attendance.html",
+                      {"community": self.community, "membership": self.membership,
+                       "meeting": meeting, "sheet": attendance_sheet(meeting)})
+
+    def post(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        self.check(meeting)
+        came = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
+        try:
+            count = attendance_record(meeting=meeting, actor=request.user, attended=came)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(reverse("meetings:attendance", args=[slug, pk]))
+        messages.success(request, ngettext("%(count)d person came.", "%(count)d people came.",
+                                           count) % {"count": count})
+        return redirect(meeting.get_absolute_url() + "#answer")

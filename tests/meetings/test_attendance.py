@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.meetings.models import Answer, Attendance, AttendanceRole, MeetingStatus
+from apps.meetings.services import invitation_answer
 from tests.meetings.test_meetings import make_meetings, make_series
 
 
@@ -83,3 +84,39 @@ def test_an_attendance_is_a_member_or_a_guest(upcoming, alice):
     with pytest.raises(IntegrityError), transaction.atomic():
         Attendance.objects.create(meeting=upcoming, community=upcoming.community,
                                   guest_email="kobayashi@example.jp")
+
+
+def attendance_url(meeting):
+    return reverse("meetings:attendance", args=[meeting.community.slug, meeting.pk])
+
+
+def test_the_secretariat_records_who_came(client_for, sec, alice, bob, upcoming):
+    invitation_answer(meeting=upcoming, user=alice, answer=Answer.IN_PERSON)
+    invitation_answer(meeting=upcoming, user=bob, answer=Answer.IN_PERSON)
+    upcoming.starts_at = timezone.now() - datetime.timedelta(hours=1)
+    upcoming.save()
+    client = client_for(sec)
+    sheet = client.get(attendance_url(upcoming)).content.decode()
+    assert alice.get_full_name() in sheet and "attending in person" in sheet
+    response = client.post(attendance_url(upcoming), {"attended": [alice.pk, sec.pk]})
+    assert response.status_code == 302
+    came = dict(Attendance.objects.filter(meeting=upcoming).values_list("user_id", "attended"))
+    assert came[alice.pk] is True and came[bob.pk] is False and came[sec.pk] is True
+    # Bob said he would come and did not: his answer stays, the record says he did not come.
+    assert Attendance.objects.get(meeting=upcoming, user=bob).answer == Answer.IN_PERSON
+    page = client_for(alice).get(upcoming.get_absolute_url()).content.decode()
+    assert "2 people came." in page
+
+
+def test_who_came_is_recorded_only_after_the_start_and_only_by_organisers(
+        client_for, sec, alice, upcoming):
+    response = client_for(sec).post(attendance_url(upcoming), {"attended": [alice.pk]},
+                                    follow=True)
+    assert "once the meeting has started" in response.content.decode()
+    assert not Attendance.objects.filter(attended__isnull=False).exists()
+    upcoming.starts_at = timezone.now() - datetime.timedelta(hours=1)
+    upcoming.save()
+    assert client_for(alice).get(attendance_url(upcoming)).status_code == 403
+    assert client_for(alice).post(attendance_url(upcoming),
+                                  {"attended": [alice.pk]}).status_code == 403
+    assert not Attendance.objects.filter(attended__isnull=False).exists()
