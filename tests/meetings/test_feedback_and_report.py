@@ -44,6 +44,10 @@ def test_anonymous_feedback_hides_its_author_from_other_members_only(
     name = alice.get_full_name()
     bob_sees = client_for(bob).get(meeting.get_absolute_url()).content.decode()
     assert "資料が具体的で役に立った" in bob_sees and name not in bob_sees
+    # Once, in the page's body; the title stays plain text.
+    assert bob_sees.count('id="feedback"') == 1
+    title = bob_sees.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "資料が具体的" not in title
     for user in (chair, sec, alice):  # the group's organisers, and the author herself
         assert name in client_for(user).get(meeting.get_absolute_url()).content.decode()
 
