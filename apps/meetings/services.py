@@ -142,13 +142,23 @@ def attendance_record(*, meeting: Meeting, actor, attended: set[int]) -> int:
     if meeting.starts_at > timezone.now():
         raise ValidationError(_("Who came is recorded once the meeting has started."),
                               code="early")
-    members = Membership.objects.filter(community_id=meeting.community_id,
-                                        status=MembershipStatus.ACTIVE)
+    members = list(Membership.objects.filter(community_id=meeting.community_id,
+                                             status=MembershipStatus.ACTIVE))
+    # Three queries whatever the size of the community: the rows there are, then one update
+    # and one insert for all.
+    rows = {row.user_id: row for row in Attendance.objects.filter(meeting=meeting,
+                                                                  user__isnull=False)}
+    new = []
     for member in members:
-        Attendance.objects.update_or_create(
-            meeting=meeting, user_id=member.user_id,
-            defaults={"community_id": meeting.community_id,
-                      "organization_id": member.organization_id,
-                      "role": ROLE_OF_MEMBERSHIP[member.role],
-                      "attended": member.user_id in attended})
+        row = rows.get(member.user_id) or Attendance(
+            meeting=meeting, community_id=meeting.community_id, user_id=member.user_id)
+        row.organization_id = member.organization_id
+        row.role = ROLE_OF_MEMBERSHIP[member.role]
+        row.attended = member.user_id in attended
+        if row.pk is None:
+            new.append(row)
+    Attendance.objects.bulk_update(
+        [rows[m.user_id] for m in members if m.user_id in rows],
+        ["organization", "role", "attended"])
+    Attendance.objects.bulk_create(new)
     return len(attended & {member.user_id for member in members})

@@ -42,6 +42,12 @@ from apps.meetings.services import (
 )
 
 
+def _refused(request, error: ValidationError) -> None:
+    """A service's refusal, shown on the page the member is sent back to."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
 class MeetingContextMixin(CommunityMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -86,8 +92,7 @@ class MeetingFeedbackView(CommunityMixin, View):
             feedback_give(meeting=meeting, user=request.user, text=request.POST.get("text", ""),
                           anonymous=request.POST.get("anonymous") == "on")
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            _refused(request, error)
         else:
             messages.success(request, gettext("Thank you for your feedback."))
         return redirect(meeting.get_absolute_url() + "#feedback")
@@ -117,8 +122,7 @@ class MeetingAnswerView(CommunityMixin, View):
             invitation_answer(meeting=meeting, user=request.user,
                               answer=request.POST.get("answer", ""))
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            _refused(request, error)
         else:
             messages.success(request, gettext("Your answer was recorded."))
         return redirect(meeting.get_absolute_url() + "#answer")
@@ -298,8 +302,7 @@ class AttendanceRecordView(CommunityMixin, View):
         try:
             count = attendance_record(meeting=meeting, actor=request.user, attended=came)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            _refused(request, error)
             return redirect(reverse("meetings:attendance", args=[slug, pk]))
         messages.success(request, ngettext("%(count)d person came.", "%(count)d people came.",
                                            count) % {"count": count})
