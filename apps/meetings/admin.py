@@ -1,6 +1,17 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from apps.meetings.models import AgendaComment, AgendaItem, Attendance, Meeting, MeetingSeries
+from apps.meetings.models import (
+    AgendaComment,
+    AgendaItem,
+    Attendance,
+    Material,
+    Meeting,
+    MeetingSeries,
+    Minutes,
+)
+from apps.sharing.admin import ContentAdmin
 from portal.admin import OperatorAdmin
 
 
@@ -90,3 +101,28 @@ class AgendaItemAdmin(OperatorAdmin):
 
     def save_formset(self, request, form, formset, change):
         _save_in_community(formset, form.instance.community_id)
+
+
+class MeetingContentAdmin(ContentAdmin):
+    """Minutes and materials: what the operator could see in the portal, linking there."""
+
+    list_filter = ["tlp"]
+    search_fields = ["title"]
+    list_select_related = ["community", "meeting"]
+
+    @admin.display(description=_("Portal page"))
+    def portal_link(self, item) -> str:
+        url = (item.get_absolute_url() if isinstance(item, Minutes)
+               else item.meeting.get_absolute_url() + "#materials")
+        return format_html('<a href="{}">{}</a>', url, _("Open in the portal"))
+
+
+@admin.register(Minutes)
+class MinutesAdmin(MeetingContentAdmin):
+    list_display = ["title", "community", "meeting", "tlp", "status", "created_at", "portal_link"]
+    list_filter = ["tlp", "status"]
+
+
+@admin.register(Material)
+class MaterialAdmin(MeetingContentAdmin):
+    list_display = ["title", "community", "meeting", "tlp", "size", "created_at", "portal_link"]

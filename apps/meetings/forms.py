@@ -6,8 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.communities.models import Membership, MembershipStatus, Organization
+from apps.discussions.forms import ExposureConfirmMixin
 from apps.meetings.models import AgendaItem, Meeting, MeetingSeries, web_link
 
 
@@ -100,3 +102,23 @@ class AgendaItemForm(forms.ModelForm):
 AgendaFormSet = forms.inlineformset_factory(
     Meeting, AgendaItem, form=AgendaItemForm, extra=2, can_delete=True,
     fields=AgendaItemForm.Meta.fields)
+
+
+class MinutesForm(ExposureConfirmMixin):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 18}),
+                           help_text=_("Markdown. Who said what, and what was answered."))
+
+
+class PublishForm(ExposureConfirmMixin):
+    """Publishing: nothing to fill in but the confirmation of what may identify a victim."""
+
+
+class MaterialForm(forms.Form):
+    file = forms.FileField(label=_("File"), allow_empty_file=True,
+                           help_text=_("PDF, Office or OpenDocument files, images, text or "
+                                       "CSV; the content must match the extension."))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+                            help_text=_("By default, the file's name."))
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))

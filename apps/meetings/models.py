@@ -2,9 +2,9 @@
 numbered meeting in it (第N回) with its time, place, links and status, its agenda —
 ordered themes, each with its presenter (a member, or a guest who needs no account), the
 summary of the talk and the discussion that followed — and who said they would come and
-who came.
-
-Minutes, materials and feedback hang off `Meeting` in later parts."""
+who came; the live notes, the participants' feedback; and the two kinds of shared content a
+meeting produces — its minutes and its materials — each under its own TLP label, decided by
+`apps.sharing`."""
 
 import datetime
 import uuid
@@ -16,10 +16,14 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.communities.models import Community, Organization, Role
+from apps.meetings.storage import private_storage
+from apps.sharing.models import SharedContent
 
 MEETING_TIME_ZONE = "Asia/Tokyo"
 FISCAL_YEAR_STARTS = 4  # April: Japanese fiscal years run April to March
@@ -455,3 +459,151 @@ class MeetingNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class Minutes(SharedContent):
+    """The minutes of a meeting (議事要旨): Markdown under their own TLP label and audience,
+    decided by `apps.sharing` like any shared item. A draft is read only by those who may
+    change it (its author, the secretariat) *within* that audience — never wider; publishing
+    opens it to the whole audience. A meeting may have several (a RED record for the people
+    in the room and a GREEN summary for the community)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes",
+                                verbose_name=_("meeting"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("Markdown"))
+    status = models.CharField(_("status"), max_length=10, choices=MinutesStatus.choices,
+                              default=MinutesStatus.DRAFT)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("published by"))
+
+    class Meta(SharedContent.Meta):
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["meeting", "status"], name="minutes_meeting"),
+            models.Index(fields=["community", "-created_at"], name="minutes_community_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:minutes", args=[self.community.slug, self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == MinutesStatus.PUBLISHED
+
+
+class MinutesUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's direct-FK user grants on minutes (TLP:RED recipients and the author)."""
+
+    content_object = models.ForeignKey(Minutes, on_delete=models.CASCADE)
+
+
+class MinutesGroupObjectPermission(GroupObjectPermissionBase):
+    """Guardian's direct-FK group grants on minutes."""
+
+    content_object = models.ForeignKey(Minutes, on_delete=models.CASCADE)
+
+
+class MinutesRevision(models.Model):
+    """A published text as it was before a change: who changed it, when, and what it said,
+    so that the history shows what changed (a diff of consecutive texts)."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="revisions",
+                                verbose_name=_("minutes"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+", verbose_name=_("changed by"))
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("minutes revision")
+        verbose_name_plural = _("minutes revisions")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.minutes_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class MinutesNotice(models.Model):
+    """That a person was told of published minutes: claimed before the e-mail is sent, so
+    that a retried or doubled job tells nobody twice."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("minutes notice")
+        verbose_name_plural = _("minutes notices")
+        constraints = [models.UniqueConstraint(fields=["minutes", "user"],
+                                               name="minutesnotice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.minutes_id} → {self.user_id}"
+
+
+def material_path(material: "Material", filename: str) -> str:
+    # The stored name says nothing of the original one: that is kept in `filename`.
+    return f"materials/{material.community_id}/{material.pk}"
+
+
+class Material(SharedContent):
+    """A file handed out at a meeting (配付資料) under its own label and audience. Stored
+    outside the static and media roots (`settings.PRIVATE_MEDIA_ROOT`) and served only by
+    `views.MaterialDownloadView`, which asks `sharing`; non-public materials default to
+    TLP:AMBER."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="materials",
+                                verbose_name=_("meeting"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    file = models.FileField(_("file"), upload_to=material_path, storage=private_storage,
+                            max_length=300)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta(SharedContent.Meta):
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["meeting", "created_at"], name="material_meeting"),
+            models.Index(fields=["community", "-created_at"], name="material_community_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_download_url(self) -> str:
+        return reverse("meetings:material_download", args=[self.community.slug, self.pk])
+
+
+class MaterialUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's direct-FK user grants on materials."""
+
+    content_object = models.ForeignKey(Material, on_delete=models.CASCADE)
+
+
+class MaterialGroupObjectPermission(GroupObjectPermissionBase):
+    """Guardian's direct-FK group grants on materials."""
+
+    content_object = models.ForeignKey(Material, on_delete=models.CASCADE)

@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -13,10 +13,14 @@ from apps.meetings.models import (
     Answer,
     Attendance,
     Feedback,
+    Material,
     Meeting,
     MeetingSeries,
     MeetingStatus,
+    Minutes,
+    MinutesStatus,
 )
+from apps.sharing.selectors import source_organizations, visible_to
 
 # Who runs a group — the chair (主査, 部会長) and the secretariat: they keep the record of
 # its meetings and see who wrote anonymous feedback.
@@ -141,3 +145,61 @@ def attendance_sheet(meeting: Meeting) -> list[dict]:
                .select_related("user", "organization")
                .order_by("organization__name", "user__display_name", "user__email"))
     return [{"membership": m, "attendance": rows.get(m.user_id)} for m in members]
+
+
+def _organised_communities(user) -> QuerySet:
+    return Membership.objects.filter(user_id=user.pk, status=MembershipStatus.ACTIVE,
+                                     role__in=ORGANISER_ROLES).values("community_id")
+
+
+def minutes_readable(user, queryset: QuerySet[Minutes]) -> QuerySet[Minutes]:
+    """Among ``queryset``, the minutes ``user`` may read: their audience (`sharing`), and
+    for a draft also the chair or secretariat of its community — a draft is read by fewer
+    people than its audience, never by more."""
+    if user is None or not user.is_authenticated:
+        return visible_to(user, queryset.filter(status=MinutesStatus.PUBLISHED))
+    return visible_to(user, queryset.filter(
+        Q(status=MinutesStatus.PUBLISHED) | Q(community_id__in=_organised_communities(user))))
+
+
+def minutes_unpublished_filter(user) -> Q:
+    """The draft condition of `minutes_readable` alone, for a list whose page `sharing`
+    picks (it applies visibility once)."""
+    if user is None or not user.is_authenticated:
+        return Q(status=MinutesStatus.PUBLISHED)
+    return Q(status=MinutesStatus.PUBLISHED) | Q(community_id__in=_organised_communities(user))
+
+
+def shared_decorate(items, viewer) -> list:
+    """Minutes or materials as a page shows them: ``source`` (the organisation, or None when
+    hidden from ``viewer``) and ``shows_recipients`` (the chosen recipients may be listed
+    only to those told the source)."""
+    items = list(items)
+    sources = source_organizations(items, viewer)
+    for item in items:
+        item.source = sources[item.pk]
+        item.shows_recipients = not item.anonymous or item.source is not None
+    return items
+
+
+def meeting_shared(meeting: Meeting, viewer) -> dict:
+    """The minutes and materials of ``meeting`` that ``viewer`` may read (three queries)."""
+    minutes = minutes_readable(viewer, Minutes.objects.filter(meeting=meeting)
+                               ).select_related("community", "author_organization"
+                                                ).order_by("created_at")
+    materials = visible_to(viewer, Material.objects.filter(meeting=meeting)).select_related(
+        "community", "author_organization").order_by("created_at")
+    return {"minutes": shared_decorate(minutes, viewer),
+            "materials": shared_decorate(materials, viewer)}
+
+
+def people_of_meeting(meeting: Meeting, *, came: bool) -> list[int]:
+    """The members (user ids) who came to ``meeting`` (``came``), or who were invited to it
+    — every member who answered, whatever the answer — still active in its community: the
+    named recipients of a TLP:RED record "for the people in the room"."""
+    rows = Attendance.objects.filter(meeting=meeting, user__isnull=False)
+    rows = rows.filter(attended=True) if came else rows
+    active = Membership.objects.filter(community_id=meeting.community_id,
+                                       status=MembershipStatus.ACTIVE)
+    return sorted(rows.filter(user_id__in=active.values("user_id"))
+                  .values_list("user_id", flat=True))

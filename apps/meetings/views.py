@@ -4,20 +4,44 @@ year's activity report, and the calendars (.ics) for them and their scripts. The
 `services` and `selectors`; a view reads the request and answers."""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from apps.accounts.authentication import TokenOrSessionMixin
-from apps.communities.views import CommunityMixin
+from apps.communities.views import CommunityMixin, CommunityReadMixin
+from apps.discussions.forms import EXPOSURE_FIELD
 from apps.meetings.calendar import calendar_of
-from apps.meetings.forms import AgendaFormSet, MeetingForm, SeriesForm
-from apps.meetings.models import AgendaItem, Answer, MeetingSeries, MeetingStatus
+from apps.meetings.forms import (
+    AgendaFormSet,
+    MaterialForm,
+    MeetingForm,
+    MinutesForm,
+    PublishForm,
+    SeriesForm,
+)
+from apps.meetings.materials import material_delete, material_upload
+from apps.meetings.minutes import (
+    minutes_create,
+    minutes_from_notes,
+    minutes_publish,
+    minutes_update,
+    revisions_with_changes,
+)
+from apps.meetings.models import (
+    AgendaItem,
+    Answer,
+    Material,
+    MeetingSeries,
+    MeetingStatus,
+    Minutes,
+)
 from apps.meetings.report import report_markdown
 from apps.meetings.selectors import (
     answers_to,
@@ -27,10 +51,14 @@ from apps.meetings.selectors import (
     may_organise,
     may_take_notes,
     meeting_in,
+    meeting_shared,
     meetings_for_feed,
     meetings_of,
+    minutes_readable,
     notes_of,
+    people_of_meeting,
     series_report_of,
+    shared_decorate,
 )
 from apps.meetings.services import (
     NoteConflict,
@@ -40,6 +68,11 @@ from apps.meetings.services import (
     note_save,
     record_save,
 )
+from apps.sharing.auditing import item_viewed
+from apps.sharing.forms import AudienceForm
+from apps.sharing.selectors import recipients_of, visible_to
+from apps.sharing.services import SHARING_ROLES
+from portal.forms import add_refusal
 
 
 def _refused(request, error: ValidationError) -> None:
@@ -80,6 +113,8 @@ class MeetingDetailView(MeetingContextMixin, DetailView):
         context["feedback_open"] = (self.object.starts_at <= context["now"]
                                     and self.object.status != MeetingStatus.CANCELLED)
         context["may_take_notes"] = may_take_notes(self.membership, self.object)
+        context.update(meeting_shared(self.object, self.request.user))
+        context["may_share"] = self.membership.role in SHARING_ROLES
         return context
 
 
@@ -307,3 +342,287 @@ class AttendanceRecordView(CommunityMixin, View):
         messages.success(request, ngettext("%(count)d person came.", "%(count)d people came.",
                                            count) % {"count": count})
         return redirect(meeting.get_absolute_url() + "#answer")
+
+
+# ---- minutes and materials: shared content, read through `sharing` --------------------------
+
+def _people_presets(meeting) -> list[dict]:
+    """The recipient picker's shortcuts for TLP:RED: the people in the room, or everyone
+    invited, as named recipients (the live count then says how many)."""
+    number = (gettext("No. %(number)s") % {"number": meeting.number} + " "
+              if meeting.number else "")
+    name = f"{number}{meeting.display_title}"
+    came, invited = (people_of_meeting(meeting, came=True),
+                     people_of_meeting(meeting, came=False))
+    presets = []
+    if came:
+        presets.append({"key": "came", "users": came, "label": ngettext(
+            "Everyone who came to %(meeting)s (%(count)s person)",
+            "Everyone who came to %(meeting)s (%(count)s people)", len(came))
+            % {"meeting": name, "count": len(came)}})
+    if invited:
+        presets.append({"key": "invited", "users": invited, "label": ngettext(
+            "Everyone invited to %(meeting)s who answered (%(count)s person)",
+            "Everyone invited to %(meeting)s who answered (%(count)s people)", len(invited))
+            % {"meeting": name, "count": len(invited)}})
+    return presets
+
+
+def _preset_initial(request, presets, default_tlp) -> dict:
+    """``?people=came`` (the picker's shortcut without JavaScript): RED to those people."""
+    chosen = next((p for p in presets if p["key"] == request.GET.get("people")), None)
+    if chosen is None:
+        return {"tlp": default_tlp}
+    return {"tlp": "RED", "users": chosen["users"]}
+
+
+class SharedFormMixin(CommunityMixin):
+    """A form for a meeting's minutes or material with the one recipient picker."""
+
+    def render_form(self, template, *, meeting, form, audience_form, status=200, **extra):
+        return render(self.request, template, {
+            "community": self.community, "membership": self.membership, "meeting": meeting,
+            "form": form, "audience_form": audience_form,
+            "audience_count": audience_form.shown_count(),
+            "fixed_organization": audience_form.author_organization,
+            "fixed_user": audience_form.author, "people_presets": _people_presets(meeting),
+            **extra}, status=status)
+
+
+class MinutesCreateView(SharedFormMixin, View):
+    """The chair or the secretariat writes minutes for a meeting."""
+
+    template = "meetings/minutes_form.html"
+
+    def setup_meeting(self, pk):
+        meeting = meeting_in(self.community, pk)
+        if not may_organise(self.membership):
+            raise PermissionDenied(gettext("Only the chair or the secretariat writes and "
+                                           "publishes the minutes."))
+        return meeting
+
+    def get(self, request, slug, pk):
+        meeting = self.setup_meeting(pk)
+        audience = AudienceForm(initial=_preset_initial(request, _people_presets(meeting),
+                                                        "AMBER"),
+                                community=self.community, author=request.user)
+        return self.render_form(self.template, meeting=meeting, form=MinutesForm(),
+                                audience_form=audience)
+
+    def post(self, request, slug, pk):
+        meeting = self.setup_meeting(pk)
+        form = MinutesForm(request.POST)
+        audience = AudienceForm(request.POST, community=self.community, author=request.user)
+        if form.is_valid() and audience.is_valid():
+            try:
+                minutes = minutes_create(meeting=meeting, author=request.user,
+                                         title=form.cleaned_data["title"],
+                                         body=form.cleaned_data["body"],
+                                         **audience.choice(audience.cleaned_data))
+            except ValidationError as error:
+                form.add_service_error(error, audience)
+            else:
+                messages.success(request, gettext("The draft minutes are saved. Only the chair "
+                                                  "and the secretariat read them until they "
+                                                  "are published."))
+                return redirect(minutes.get_absolute_url())
+        return self.render_form(self.template, meeting=meeting, form=form,
+                                audience_form=audience, status=400)
+
+
+class MinutesFromNotesView(CommunityMixin, View):
+    """The live notes become the draft minutes in one step."""
+
+    def post(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        try:
+            minutes = minutes_from_notes(meeting=meeting, author=request.user)
+        except ValidationError as error:
+            _refused(request, error)
+            return redirect(meeting.get_absolute_url() + "#minutes")
+        messages.success(request, gettext("The notes are now the draft minutes: read them, "
+                                          "choose who receives them, then publish."))
+        return redirect("meetings:minutes_edit", self.community.slug, minutes.pk)
+
+
+class MinutesMixin(CommunityReadMixin):
+    """Finds minutes through `sharing` (and the draft rule): anything else is 404."""
+
+    def get_minutes(self):
+        found = (minutes_readable(self.request.user,
+                                  Minutes.objects.filter(community=self.community,
+                                                         pk=self.kwargs["pk"]))
+                 .select_related("meeting__series", "community", "author_organization",
+                                 "published_by").first())
+        if found is None:
+            raise Http404
+        return shared_decorate([found], self.request.user)[0]
+
+
+class MinutesDetailView(MinutesMixin, TemplateView):
+    template_name = "meetings/minutes_detail.html"
+
+    def get_context_data(self, publish_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        minutes = self.get_minutes()
+        item_viewed(item=minutes, viewer=self.request.user)
+        organiser = may_organise(self.membership)
+        audience = recipients_of(minutes) if minutes.shows_recipients else None
+        context.update(
+            minutes=minutes, meeting=minutes.meeting, audience=audience,
+            audience_organizations=(minutes.recipient_organizations.order_by("name")
+                                    if audience else []),
+            audience_users=minutes.recipient_users.all() if audience else [],
+            may_handle=organiser, publish_form=publish_form or PublishForm(),
+            revision_count=minutes.revisions.count(),
+        )
+        return context
+
+
+class MinutesPublishView(MinutesMixin, TemplateView):
+    template_name = "meetings/minutes_detail.html"
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        minutes = self.get_minutes()
+        form = PublishForm(request.POST)
+        form.is_valid()
+        try:
+            minutes_publish(minutes=minutes, actor=request.user,
+                            confirmed_exposures=form.cleaned_data.get(EXPOSURE_FIELD, []))
+        except ValidationError as error:
+            form.add_service_error(error)
+            return self.render_to_response(self.get_context_data(publish_form=form),
+                                           status=400)
+        messages.success(request, gettext("The minutes are published; the people who came are "
+                                          "told by e-mail."))
+        return redirect(minutes.get_absolute_url())
+
+
+class MinutesEditView(SharedFormMixin, View):
+    template = "meetings/minutes_form.html"
+
+    def load(self, pk):
+        found = (minutes_readable(self.request.user,
+                                  Minutes.objects.filter(community=self.community, pk=pk))
+                 .select_related("meeting", "community", "author", "author_organization")
+                 .first())
+        if found is None:
+            raise Http404
+        if not may_organise(self.membership):
+            raise PermissionDenied(gettext("Only the chair or the secretariat writes and "
+                                           "publishes the minutes."))
+        return found
+
+    def get(self, request, slug, pk):
+        minutes = self.load(pk)
+        audience = AudienceForm.for_item(item=minutes)
+        preset = _preset_initial(request, _people_presets(minutes.meeting), None)
+        if preset["tlp"]:
+            audience = AudienceForm(initial=preset, community=self.community,
+                                    author=minutes.author,
+                                    author_organization=minutes.author_organization)
+        form = MinutesForm(initial={"title": minutes.title, "body": minutes.body})
+        return self.render_form(self.template, meeting=minutes.meeting, form=form,
+                                audience_form=audience, minutes=minutes)
+
+    def post(self, request, slug, pk):
+        minutes = self.load(pk)
+        form = MinutesForm(request.POST)
+        audience = AudienceForm.for_item(request.POST, item=minutes)
+        if form.is_valid() and audience.is_valid():
+            try:
+                minutes_update(minutes=minutes, actor=request.user,
+                               title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                               audience=audience.choice(audience.cleaned_data),
+                               confirmed_exposures=form.cleaned_data[EXPOSURE_FIELD])
+            except ValidationError as error:
+                form.add_service_error(error, audience)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, gettext("The minutes are saved."))
+                return redirect(minutes.get_absolute_url())
+        return self.render_form(self.template, meeting=minutes.meeting, form=form,
+                                audience_form=audience, minutes=minutes, status=400)
+
+
+class MinutesHistoryView(MinutesMixin, TemplateView):
+    """Each change of a published text: who, when, what changed."""
+
+    template_name = "meetings/minutes_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        minutes = self.get_minutes()
+        context.update(minutes=minutes, history=revisions_with_changes(minutes))
+        return context
+
+
+class MaterialUploadView(SharedFormMixin, View):
+    """A member who shares adds a file to a meeting, under its own label (TLP:AMBER by
+    default: a non-public material)."""
+
+    template = "meetings/material_form.html"
+
+    def get(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        audience = AudienceForm(initial=_preset_initial(request, _people_presets(meeting),
+                                                        "AMBER"),
+                                community=self.community, author=request.user)
+        return self.render_form(self.template, meeting=meeting, form=MaterialForm(),
+                                audience_form=audience)
+
+    def post(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        form = MaterialForm(request.POST, request.FILES)
+        audience = AudienceForm(request.POST, community=self.community, author=request.user)
+        if form.is_valid() and audience.is_valid():
+            try:
+                material_upload(meeting=meeting, author=request.user,
+                                upload=form.cleaned_data["file"],
+                                title=form.cleaned_data["title"],
+                                description=form.cleaned_data["description"],
+                                **audience.choice(audience.cleaned_data))
+            except ValidationError as error:
+                add_refusal(error, form, audience)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, gettext("The material is shared."))
+                return redirect(meeting.get_absolute_url() + "#materials")
+        return self.render_form(self.template, meeting=meeting, form=form,
+                                audience_form=audience, status=400)
+
+
+class MaterialDownloadView(TokenOrSessionMixin, CommunityReadMixin, View):
+    """The only way to a material's file: `sharing` first, 404 to everyone outside its
+    audience (the sign-in page to a signed-out visitor), whatever they guess."""
+
+    def get(self, request, slug, pk):
+        material = (visible_to(request.user, Material.objects.filter(community=self.community,
+                                                                     pk=pk), few=True)
+                    .select_related("community").first())
+        if material is None:
+            raise Http404
+        item_viewed(item=material, viewer=request.user)
+        response = FileResponse(material.file.open("rb"), as_attachment=True,
+                                filename=material.filename, content_type=material.content_type)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        return response
+
+
+class MaterialDeleteView(CommunityMixin, View):
+    def post(self, request, slug, pk):
+        material = (visible_to(request.user, Material.objects.filter(community=self.community,
+                                                                     pk=pk), few=True)
+                    .select_related("community", "meeting").first())
+        if material is None:
+            raise Http404
+        meeting = material.meeting
+        material_delete(material=material, actor=request.user)
+        messages.success(request, gettext("The material is removed."))
+        return redirect(meeting.get_absolute_url() + "#materials")

@@ -155,6 +155,10 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+# Meeting materials: outside the static and media roots, never served by a web server — only
+# by the view that asks `sharing` (apps.meetings.views.MaterialDownloadView).
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+MATERIAL_MAX_BYTES = env_int("MATERIAL_MAX_MB", 50, minimum=1) * 1024 * 1024
 
 # E-mail: EMAIL_URL, or .eml files in var/mail/.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Renkei <noreply@renkei.example>")

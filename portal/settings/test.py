@@ -1,5 +1,8 @@
 """The test suite: fast hashing, local cache; DATABASE_URL / REDIS_URL still honoured."""
 
+import tempfile
+from pathlib import Path
+
 from portal.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,3 +19,5 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
 }
+# Uploaded materials go to a directory of each test process, removed with /tmp.
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="renkei-materials-"))
