@@ -112,9 +112,8 @@ class MeetingContentAdmin(ContentAdmin):
 
     @admin.display(description=_("Portal page"))
     def portal_link(self, item) -> str:
-        url = (item.get_absolute_url() if isinstance(item, Minutes)
-               else item.meeting.get_absolute_url() + "#materials")
-        return format_html('<a href="{}">{}</a>', url, _("Open in the portal"))
+        return format_html('<a href="{}">{}</a>', item.get_absolute_url(),
+                           _("Open in the portal"))
 
 
 @admin.register(Minutes)

@@ -12,13 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from apps.meetings.models import Meeting, MeetingStatus
+from apps.meetings.selectors import shared_by_meeting
+from apps.sharing.tlp import TLP
 
 PRODID = "-//Renkei//Meetings//EN"
 _STATUS = {MeetingStatus.PLANNED: "CONFIRMED", MeetingStatus.HELD: "CONFIRMED",
            MeetingStatus.CANCELLED: "CANCELLED"}
 
 
-def meeting_event(meeting: Meeting, *, base_url: str) -> icalendar.Event:
+def meeting_event(meeting: Meeting, *, base_url: str, shared=()) -> icalendar.Event:
+    """``shared``: the minutes and materials of the meeting its reader may read (listed
+    with their label and address in the description)."""
     event = icalendar.Event()
     event.add("uid", f"meeting-{meeting.pk}@renkei")
     event.add("sequence", meeting.sequence)
@@ -40,19 +44,25 @@ def meeting_event(meeting: Meeting, *, base_url: str) -> icalendar.Event:
              for item in meeting.agenda.all()]
     if meeting.online_url:
         lines.append(meeting.online_url)
+    lines += [f"{TLP(item.tlp).label} {item.title}: {base_url}{item.get_absolute_url()}"
+              for item in shared]
     lines.append(page)
     event.add("description", "\n".join(lines))
     return event
 
 
-def calendar_of(meetings, *, base_url: str, name: str = "") -> bytes:
-    """The .ics of ``meetings`` (agenda prefetched), with a VTIMEZONE for every zone used."""
+def calendar_of(meetings, *, base_url: str, reader, name: str = "") -> bytes:
+    """The .ics of ``meetings`` (agenda prefetched) as ``reader`` may read them, with a
+    VTIMEZONE for every zone used."""
+    meetings = list(meetings)
+    shared = shared_by_meeting(reader, meetings)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     if name:
         calendar.add("x-wr-calname", name)
     for meeting in meetings:
-        calendar.add_component(meeting_event(meeting, base_url=base_url))
+        calendar.add_component(meeting_event(meeting, base_url=base_url,
+                                             shared=shared[meeting.pk]))
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -184,13 +184,14 @@ def minutes_from_notes(*, meeting: Meeting, author) -> Minutes:
     organisation, the label a council's minutes usually carry; the chair changes it before
     publishing."""
     number = (_("No. %(number)s") % {"number": meeting.number} + " " if meeting.number else "")
-    body = notes_markdown(meeting)
-    if not body.strip():
+    written = meeting.notes.exclude(text="").exists() or meeting.agenda.filter(
+        comments__isnull=False).exists()
+    if not written:
         raise ValidationError(_("No notes were taken for this meeting yet."))
     return minutes_create(
         meeting=meeting, author=author,
         title=_("Minutes: %(meeting)s") % {"meeting": f"{number}{meeting.display_title}"},
-        body=body, tlp=TLP.AMBER, organizations=None,
+        body=notes_markdown(meeting), tlp=TLP.AMBER, organizations=None,
     )
 
 

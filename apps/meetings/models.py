@@ -596,6 +596,8 @@ class Material(SharedContent):
     def get_download_url(self) -> str:
         return reverse("meetings:material_download", args=[self.community.slug, self.pk])
 
+    get_absolute_url = get_download_url  # a material's own address is its file
+
 
 class MaterialUserObjectPermission(UserObjectPermissionBase):
     """Guardian's direct-FK user grants on materials."""

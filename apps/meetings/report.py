@@ -3,10 +3,13 @@ every meeting held with its date, theme, presenters and summary, and the partici
 feedback — as Markdown, the one source of the page (and of any later format). In the
 reader's language; feedback given anonymously names no one, whoever reads the report."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from apps.meetings.models import MeetingSeries
+from apps.meetings.selectors import shared_by_meeting
+from apps.sharing.tlp import TLP
 
 
 def _feedback_lines(feedback) -> list[str]:
@@ -22,8 +25,25 @@ def _heading(level: int, text: str) -> str:
     return f"{'#' * level} {text}"
 
 
-def report_markdown(series: MeetingSeries) -> str:
-    """``series`` as fetched by `selectors.series_report_of`."""
+def _shared_lines(items, base_url: str) -> list[str]:
+    lines = []
+    for item in items:
+        kind = _("Minutes") if item._meta.model_name == "minutes" else _("Material")
+        lines.append(f"- {TLP(item.tlp).label} {kind}: [{item.title}]"
+                     f"({base_url}{item.get_absolute_url()})")
+    return lines
+
+
+def report_markdown(series: MeetingSeries, *, reader=None, outsiders: bool = False,
+                    base_url: str = "") -> str:
+    """``series`` as fetched by `selectors.series_report_of`, as ``reader`` may read it: the
+    minutes and materials listed are those `sharing` shows them. For ``outsiders``: as a
+    signed-out visitor reads it — TLP:CLEAR minutes and materials only, and none of the
+    members' feedback or survey answers."""
+    if outsiders or reader is None:
+        reader = AnonymousUser()
+    meetings = list(series.meetings.all())
+    shared = shared_by_meeting(reader, meetings)
     out = [f"# {series.display_title}", "",
            _("Fiscal year %(year)s (1 April %(year)s – 31 March %(next)s)")
            % {"year": series.fiscal_year, "next": series.fiscal_year + 1}, ""]
@@ -42,7 +62,7 @@ def report_markdown(series: MeetingSeries) -> str:
         out += [_heading(2, _("Participating organisations")), "",
                 *(f"- {name}" for name in organizations), ""]
     out += [_heading(2, _("Meetings")), ""]
-    for meeting in series.meetings.all():
+    for meeting in meetings:
         number = (_("No. %(number)s") % {"number": meeting.number} + " "
                   if meeting.number else "")
         day = formats.date_format(meeting.starts_at.astimezone(meeting.zone), "DATE_FORMAT")
@@ -52,11 +72,13 @@ def report_markdown(series: MeetingSeries) -> str:
             out.append(f"- {item.theme}{presenter}")
         if meeting.summary:
             out += ["", meeting.summary.strip()]
-        feedback = list(meeting.feedback.all())
+        if shared[meeting.pk]:
+            out += ["", *_shared_lines(shared[meeting.pk], base_url)]
+        feedback = [] if outsiders else list(meeting.feedback.all())
         if feedback:
             out += ["", "**" + _("Feedback") + "**", "", *_feedback_lines(feedback)]
         out.append("")
-    year_feedback = list(series.feedback.all())
+    year_feedback = [] if outsiders else list(series.feedback.all())
     if year_feedback:
         out += [_heading(2, _("Feedback on the year")), "", *_feedback_lines(year_feedback),
                 ""]

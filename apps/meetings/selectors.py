@@ -203,3 +203,17 @@ def people_of_meeting(meeting: Meeting, *, came: bool) -> list[int]:
                                        status=MembershipStatus.ACTIVE)
     return sorted(rows.filter(user_id__in=active.values("user_id"))
                   .values_list("user_id", flat=True))
+
+
+def shared_by_meeting(reader, meetings) -> dict:
+    """{meeting id: [published minutes and materials ``reader`` may read]} for a report or a
+    calendar, in two queries whatever the number of meetings."""
+    ids = [meeting.pk for meeting in meetings]
+    found: dict = {pk: [] for pk in ids}
+    minutes = visible_to(reader, Minutes.objects.filter(meeting_id__in=ids,
+                                                        status=MinutesStatus.PUBLISHED))
+    materials = visible_to(reader, Material.objects.filter(meeting_id__in=ids))
+    for queryset in (minutes, materials):
+        for item in queryset.select_related("community").order_by("created_at"):
+            found[item.meeting_id].append(item)
+    return found

@@ -138,14 +138,25 @@ class SeriesReportView(TokenOrSessionMixin, CommunityMixin, View):
 
     def get(self, request, slug, pk):
         series = series_report_of(self.community, pk)
-        text = report_markdown(series)
+        # ?variant=outsiders: what may leave the group — TLP:CLEAR content, no feedback.
+        outsiders = request.GET.get("variant") == "outsiders"
+        text = report_markdown(series, reader=request.user, outsiders=outsiders,
+                               base_url=request.build_absolute_uri("/").rstrip("/"))
         if request.GET.get("format") == "md":
             response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="report.md"'
             return response
+        if request.GET.get("format") == "pdf":
+            from apps.meetings.pdf import report_pdf  # fpdf2 and the font: loaded when asked
+
+            title = gettext("Activity report") + " · " + series.display_title
+            response = HttpResponse(report_pdf(text, title=title),
+                                    content_type="application/pdf")
+            response["Content-Disposition"] = 'attachment; filename="report.pdf"'
+            return response
         return render(request, "meetings/series_report.html",
                       {"community": self.community, "membership": self.membership,
-                       "series": series, "report": text})
+                       "series": series, "report": text, "outsiders": outsiders})
 
 
 class MeetingAnswerView(CommunityMixin, View):
@@ -168,7 +179,8 @@ class MeetingCalendarView(TokenOrSessionMixin, CommunityMixin, View):
 
     def get(self, request, slug, pk):
         meeting = meeting_in(self.community, pk)
-        body = calendar_of([meeting], base_url=request.build_absolute_uri("/").rstrip("/"))
+        body = calendar_of([meeting], base_url=request.build_absolute_uri("/").rstrip("/"),
+                           reader=request.user)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="meeting.ics"'
         return response
@@ -184,7 +196,7 @@ class PersonalFeedView(View):
         user = feed_owner(secret)
         with translation.override(user.language):
             body = calendar_of(meetings_for_feed(user),
-                               base_url=request.build_absolute_uri("/").rstrip("/"),
+                               base_url=request.build_absolute_uri("/").rstrip("/"), reader=user,
                                name=gettext("Renkei meetings"))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Cache-Control"] = "private, no-store"
@@ -479,8 +491,8 @@ class MinutesDetailView(MinutesMixin, TemplateView):
         return context
 
 
-class MinutesPublishView(MinutesMixin, TemplateView):
-    template_name = "meetings/minutes_detail.html"
+class MinutesPublishView(MinutesDetailView):
+    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

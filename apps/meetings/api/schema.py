@@ -30,3 +30,30 @@ meetings = extend_schema_view(
                       "404."),
         tags=[TAG]),
 )
+
+minutes = extend_schema_view(
+    list=extend_schema(
+        summary=_("List minutes"),
+        description=_("The published minutes you may read under their TLP label (and the "
+                      "drafts of the communities where you are the chair or the secretariat), "
+                      "newest first."),
+        tags=[TAG]),
+    retrieve=extend_schema(
+        summary=_("Read minutes"),
+        description=_("Minutes outside your audience answer 404, like minutes that do not "
+                      "exist."),
+        tags=[TAG]),
+)
+
+materials = extend_schema_view(
+    list=extend_schema(
+        summary=_("List materials"),
+        description=_("The meeting materials you may download under their TLP label, newest "
+                      "first; each carries its download address."),
+        tags=[TAG]),
+    retrieve=extend_schema(
+        summary=_("Read a material's details"),
+        description=_("A material outside your audience answers 404, like one that does not "
+                      "exist."),
+        tags=[TAG]),
+)

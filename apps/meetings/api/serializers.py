@@ -5,7 +5,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.meetings.models import AgendaComment, AgendaItem, Meeting, MeetingSeries
+from apps.meetings.models import (
+    AgendaComment,
+    AgendaItem,
+    Material,
+    Meeting,
+    MeetingSeries,
+    Minutes,
+)
+from apps.sharing.tlp import TLP
+from portal.markdown import render_markdown
 
 
 def _absolute(serializer, path: str) -> str:
@@ -71,3 +80,52 @@ class MeetingSerializer(serializers.ModelSerializer):
     def get_ics_url(self, meeting) -> str:
         return _absolute(self, reverse("meetings:ics", args=[meeting.community.slug,
                                                               meeting.pk]))
+
+
+class SharedMeetingContentSerializer(serializers.ModelSerializer):
+    """Minutes and materials, passed through `selectors.shared_decorate`: the source is the
+    organisation, or "via the secretariat" when hidden from the caller."""
+
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    meeting = serializers.UUIDField(source="meeting_id", read_only=True)
+    tlp_label = serializers.SerializerMethodField(help_text=_("FIRST's spelling, e.g. TLP:AMBER"))
+    source = serializers.SerializerMethodField(
+        help_text=_("The organisation that shared it, or “via the secretariat”."))
+
+    def get_tlp_label(self, obj) -> str:
+        return TLP(obj.tlp).label
+
+    def get_source(self, obj) -> str:
+        return obj.source.display_name if obj.source else str(_("via the secretariat"))
+
+
+class MinutesSerializer(SharedMeetingContentSerializer):
+    body_html = serializers.SerializerMethodField(help_text=_("The text as sanitised HTML."))
+    url = serializers.SerializerMethodField(help_text=_("The minutes' page in the portal."))
+
+    class Meta:
+        model = Minutes
+        fields = ["id", "community", "meeting", "title", "tlp", "tlp_label", "source", "status",
+                  "body", "body_html", "created_at", "updated_at", "published_at", "url"]
+        read_only_fields = fields
+
+    def get_body_html(self, obj) -> str:
+        return str(render_markdown(obj.body))
+
+    def get_url(self, obj) -> str:
+        return _absolute(self, obj.get_absolute_url())
+
+
+class MaterialSerializer(SharedMeetingContentSerializer):
+    download_url = serializers.SerializerMethodField(
+        help_text=_("The file; a session or an API token (404 outside its audience)."))
+
+    class Meta:
+        model = Material
+        fields = ["id", "community", "meeting", "title", "description", "tlp", "tlp_label",
+                  "source", "filename", "content_type", "size", "sha256", "created_at",
+                  "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str:
+        return _absolute(self, obj.get_download_url())

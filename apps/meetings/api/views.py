@@ -1,14 +1,28 @@
 """/api/v1/meeting-series/ and /api/v1/meetings/: read-only, for the active members of each
-meeting's community (`?community=<slug>` narrows to one)."""
+meeting's community (`?community=<slug>` narrows to one). /api/v1/minutes/ and
+/api/v1/materials/: shared content, read through `apps.sharing` like incidents."""
 
+import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins
+from rest_framework.response import Response
 
 from apps.communities.api.scopes import active_community_ids
-from apps.communities.api.views import ScopedViewSet
+from apps.communities.api.views import ReadsForAnyone, ScopedViewSet
 from apps.meetings.api import schema
-from apps.meetings.api.serializers import MeetingSerializer, SeriesSerializer
-from apps.meetings.models import AgendaItem, Meeting, MeetingSeries
+from apps.meetings.api.serializers import (
+    MaterialSerializer,
+    MeetingSerializer,
+    MinutesSerializer,
+    SeriesSerializer,
+)
+from apps.meetings.models import AgendaItem, Material, Meeting, MeetingSeries, Minutes
+from apps.meetings.selectors import minutes_readable, minutes_unpublished_filter, shared_decorate
+from apps.sharing.auditing import item_viewed
+from apps.sharing.selectors import visible_to
+from apps.sharing.tlp import TLP
+from portal.api.pagination import VisibleListMixin
 from portal.filters import CommunityScopedFilterSet
 
 
@@ -49,3 +63,65 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
                                            AgendaItem.objects.select_related("presenter")),
                                   "agenda__comments")
                 .order_by("-starts_at", "pk"))
+
+
+class MinutesFilter(CommunityScopedFilterSet):
+    meeting = django_filters.UUIDFilter(field_name="meeting_id", label=_("Id of the meeting"))
+    tlp = django_filters.ChoiceFilter(choices=TLP.choices, label=_("TLP label"))
+
+    class Meta:
+        model = Minutes
+        fields = ["community", "meeting", "tlp", "status"]
+
+
+class MaterialFilter(CommunityScopedFilterSet):
+    meeting = django_filters.UUIDFilter(field_name="meeting_id", label=_("Id of the meeting"))
+    tlp = django_filters.ChoiceFilter(choices=TLP.choices, label=_("TLP label"))
+
+    class Meta:
+        model = Material
+        fields = ["community", "meeting", "tlp"]
+
+
+class SharedMeetingContentViewSet(VisibleListMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Lists and details through `sharing` (TLP:CLEAR to anyone); anything the caller may not
+    see answers 404."""
+
+    permission_classes = [ReadsForAnyone]
+
+    def decorate_page(self, rows):
+        return shared_decorate(rows.select_related("community", "author_organization"),
+                               self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        item = self.get_object()
+        item_viewed(item=item, viewer=request.user)
+        item = shared_decorate([item], request.user)[0]
+        return Response(self.get_serializer(item).data)
+
+
+@schema.minutes
+class MinutesViewSet(SharedMeetingContentViewSet):
+    model = Minutes
+    serializer_class = MinutesSerializer
+    filterset_class = MinutesFilter
+
+    def scope(self, user):
+        return minutes_readable(user, Minutes.objects.filter(pk=self.kwargs.get("pk"))
+                                ).select_related("community", "author_organization")
+
+    def filtered(self, queryset):
+        # A draft is read by its community's organisers only (within its audience).
+        queryset, scope = super().filtered(queryset)
+        return queryset.filter(minutes_unpublished_filter(self.request.user)), scope
+
+
+@schema.materials
+class MaterialViewSet(SharedMeetingContentViewSet):
+    model = Material
+    serializer_class = MaterialSerializer
+    filterset_class = MaterialFilter
+
+    def scope(self, user):
+        return visible_to(user, Material.objects.filter(pk=self.kwargs.get("pk")), few=True
+                          ).select_related("community", "author_organization")
