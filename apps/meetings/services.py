@@ -46,6 +46,18 @@ def record_save(*, form, membership: Membership, agenda=None):
     return saved
 
 
+def answerable(meeting: Meeting) -> Meeting:
+    """The meeting, locked, if it still takes answers (not cancelled, not started)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("The meeting was cancelled: there is nothing to answer."),
+                              code="cancelled")
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("The meeting has started: answers are closed."),
+                              code="started")
+    return meeting
+
+
 @transaction.atomic
 def invitation_answer(*, meeting: Meeting, user, answer: str) -> Attendance:
     """``user``'s answer to the meeting (in person, online, absent), until it starts. Only
@@ -59,13 +71,7 @@ def invitation_answer(*, meeting: Meeting, user, answer: str) -> Attendance:
     if membership is None:
         raise ValidationError(_("Only active members of the community answer."),
                               code="not_member")
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError(_("The meeting was cancelled: there is nothing to answer."),
-                              code="cancelled")
-    if meeting.starts_at <= timezone.now():
-        raise ValidationError(_("The meeting has started: answers are closed."),
-                              code="started")
+    meeting = answerable(meeting)
     attendance, _created = Attendance.objects.update_or_create(
         meeting=meeting, user=user,
         defaults={"community_id": meeting.community_id, "answer": answer,

@@ -59,3 +59,15 @@ def send_minutes_notice(self, minutes_id: str, user_id: int) -> bool:
         minutes_services.notice_release(minutes_id, user_id)
         raise self.retry(exc=exc) from exc
     return True
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
+def send_guest_invitation(self, attendance_id: int) -> bool:
+    """The invitation of a guest, retried if the mail server refuses it."""
+    from apps.meetings.guests import guest_invitation_email
+
+    try:
+        guest_invitation_email(attendance_id).send()
+    except Exception as exc:
+        raise self.retry(exc=exc) from exc
+    return True

@@ -46,5 +46,11 @@ urlpatterns = [
          views.MaterialDownloadView.as_view(), name="material_download"),
     path("c/<slug:slug>/meetings/materials/<uuid:pk>/delete/",
          views.MaterialDeleteView.as_view(), name="material_delete"),
+    path("c/<slug:slug>/meetings/<uuid:pk>/guests/", views.GuestInviteView.as_view(),
+         name="guest_invite"),
+    path("c/<slug:slug>/meetings/guest/<str:token>/", views.GuestMeetingView.as_view(),
+         name="guest"),
+    path("c/<slug:slug>/meetings/guest/<str:token>/meeting.ics",
+         views.GuestCalendarView.as_view(), name="guest_ics"),
     path("calendar/<slug:secret>.ics", views.PersonalFeedView.as_view(), name="feed"),
 ]

@@ -4,6 +4,7 @@ year's activity report, and the calendars (.ics) for them and their scripts. The
 `services` and `selectors`; a view reads the request and answers."""
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
@@ -26,6 +27,7 @@ from apps.meetings.forms import (
     PublishForm,
     SeriesForm,
 )
+from apps.meetings.guests import guest_answer, guest_attendance, guest_invite
 from apps.meetings.materials import material_delete, material_upload
 from apps.meetings.minutes import (
     minutes_create,
@@ -37,6 +39,7 @@ from apps.meetings.minutes import (
 from apps.meetings.models import (
     AgendaItem,
     Answer,
+    Attendance,
     Material,
     MeetingSeries,
     MeetingStatus,
@@ -115,6 +118,8 @@ class MeetingDetailView(MeetingContextMixin, DetailView):
         context["may_take_notes"] = may_take_notes(self.membership, self.object)
         context.update(meeting_shared(self.object, self.request.user))
         context["may_share"] = self.membership.role in SHARING_ROLES
+        if context["may_organise"]:
+            context["guests"] = self.object.attendances.filter(user__isnull=True)
         return context
 
 
@@ -638,3 +643,71 @@ class MaterialDeleteView(CommunityMixin, View):
         material_delete(material=material, actor=request.user)
         messages.success(request, gettext("The material is removed."))
         return redirect(meeting.get_absolute_url() + "#materials")
+
+
+# ---- guests: one meeting, by a signed link ---------------------------------------------------
+
+class GuestInviteView(CommunityMixin, View):
+    def post(self, request, slug, pk):
+        meeting = meeting_in(self.community, pk)
+        try:
+            attendance = guest_invite(meeting=meeting, membership=self.membership,
+                                      name=request.POST.get("name", ""),
+                                      email=request.POST.get("email", ""),
+                                      organization=request.POST.get("organization", ""))
+        except ValidationError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, gettext("%(email)s is invited; the invitation is on its "
+                                              "way.") % {"email": attendance.guest_email})
+        return redirect(meeting.get_absolute_url() + "#guests")
+
+
+class GuestMixin:
+    """The guest's signed link is the credential: a bad or revoked one is 404."""
+
+    def attendance(self):
+        try:
+            return guest_attendance(self.kwargs["token"], self.kwargs["slug"])
+        except Attendance.DoesNotExist:
+            raise Http404 from None
+
+
+class GuestMeetingView(GuestMixin, View):
+    """What a guest sees: that meeting alone, its TLP:CLEAR minutes and materials, and the
+    answer to give. In the language of their browser; times in the meeting's zone."""
+
+    def get(self, request, slug, token, status=200):
+        attendance = self.attendance()
+        meeting = meeting_in(attendance.meeting.community, attendance.meeting_id)
+        with timezone.override(meeting.zone):
+            response = render(request, "meetings/guest.html", {
+                "attendance": attendance, "meeting": meeting, "token": token,
+                "community": meeting.community, "answer_choices": Answer.choices,
+                "open": meeting.status != MeetingStatus.CANCELLED
+                and meeting.starts_at > timezone.now(),
+                **meeting_shared(meeting, AnonymousUser())}, status=status)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def post(self, request, slug, token):
+        attendance = self.attendance()
+        try:
+            guest_answer(attendance=attendance, answer=request.POST.get("answer", ""))
+        except ValidationError as error:
+            _refused(request, error)
+            return self.get(request, slug, token, status=400)
+        messages.success(request, gettext("Your answer was recorded."))
+        return redirect(request.path)
+
+
+class GuestCalendarView(GuestMixin, View):
+    def get(self, request, slug, token):
+        attendance = self.attendance()
+        meeting = meeting_in(attendance.meeting.community, attendance.meeting_id)
+        body = calendar_of([meeting], base_url=request.build_absolute_uri("/").rstrip("/"),
+                           reader=AnonymousUser())
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="meeting.ics"'
+        return response
