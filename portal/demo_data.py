@@ -992,3 +992,52 @@ MEETING_FEEDBACK = {
                        "他社の失敗談を率直に聞けたのが何よりの収穫だった。"),
     "cyber-council": ("論点が整理されていて議論しやすかった。", "人材育成の議論をもっと深めたい。"),
 }
+
+
+# --- Minutes and materials: shared content of meetings -----------------------------------------
+#
+# "meeting" is (community, number). Audience as for ISAC content; "users": "came" names
+# everyone who came to that meeting (or, before it is held, everyone who answered) — the RED
+# record "for the people in the room".
+MINUTES = [
+    {"key": "study-1", "meeting": ("security-study", 1), "author": "sato@yamato-electric.example",
+     "tlp": "GREEN", "title": "第1回 議事要旨（テレワーク環境の総点検）",
+     "body": ("## 報告\n\n家庭用ルーター、VPN 装置、私物端末の三つを軸に各社の点検結果を"
+              "持ち寄った。\n\n## 質疑\n\n- 家庭用ルーターの更新をどこまで会社が支援するか"
+              "議論があり、機種一覧の配布と年2回の申告で運用する案に落ち着いた。\n"
+              "- 不審メールは上司より先にインシデント窓口へ、を各社で周知する。\n")},
+    {"key": "study-2", "meeting": ("security-study", 2), "author": "sato@yamato-electric.example",
+     "tlp": "GREEN", "title": "第2回 議事要旨（ゼロトラストへの移行）",
+     "body": ("## 報告\n\nID 基盤の統合から着手した事例を聞いた。\n\n## 質疑\n\n"
+              "- 多要素認証の例外は台帳で管理し、四半期ごとに見直す。\n")},
+    {"key": "study-3", "meeting": ("security-study", 3), "author": "ito@yamato-electric.example",
+     "tlp": "AMBER", "title": "第3回 議事要旨（サプライチェーンリスク）",
+     "body": ("## 報告\n\n委託先経由の侵入を想定した管理策を検討した。\n\n## 各社の状況\n\n"
+              "- 委託先チェックシートの回答を検証する手段がない会社が多かった。\n"
+              "- 海外子会社の基準差を一覧化した会社の例が紹介された。\n")},
+    {"key": "study-1-room", "meeting": ("security-study", 1),
+     "author": "sato@yamato-electric.example", "tlp": "RED", "users": "came",
+     "title": "第1回 出席者限り（各社の点検結果の詳細）",
+     "body": ("出席者限りの記録。各社が挙げた未対応の項目と、その対応予定時期をまとめた。"
+              "社外への転送は不可。\n\n- 未対応の VPN 装置: 2社\n"
+              "- 私物端末の利用実態が未把握: 3社\n")},
+    {"key": "council-1", "meeting": ("cyber-council", 1),
+     "author": "yoshida@cyber-policy-office.example", "tlp": "AMBER",
+     "title": "第1回 分科会 議事要旨",
+     "body": ("## 議事\n\n1. 開催要綱と検討事項の説明（事務局）\n2. 最近の攻撃動向\n\n"
+              "## 主な意見\n\n- 中小企業に届く情報提供の形を検討すべき。\n"
+              "- 共有された情報を受け取った側の対処結果を戻す流れが必要。\n")},
+]
+
+MATERIALS = [
+    {"key": "council-1-nonpublic", "meeting": ("cyber-council", 1),
+     "author": "yoshida@cyber-policy-office.example", "tlp": "AMBER",
+     "title": "資料3 攻撃動向の詳細（非公開）", "filename": "shiryo3_hikokai.pdf",
+     "description": "構成員限りの資料。観測値を含むため非公開とする。"},
+    {"key": "study-1-checklist", "meeting": ("security-study", 1),
+     "author": "ito@yamato-electric.example", "tlp": "CLEAR",
+     "title": "在宅勤務の点検項目（公開版）", "filename": "telework_checklist.md",
+     "description": "研究会でまとめた点検項目。社外にも配布してよい。",
+     "text": ("# 在宅勤務の点検項目\n\n- 家庭用ルーターのファームウェアは最新か\n"
+              "- VPN 装置の修正プログラムを適用したか\n- 業務端末の画面ロックは有効か\n")},
+]

@@ -27,7 +27,15 @@ from apps.communities.models import (
 )
 from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident, IncidentView, Indicator, Sighting, UsageFeedback
-from apps.meetings.models import AgendaComment, Attendance, Feedback, Meeting, MeetingSeries
+from apps.meetings.models import (
+    AgendaComment,
+    Attendance,
+    Feedback,
+    Material,
+    Meeting,
+    MeetingSeries,
+    Minutes,
+)
 from apps.sharing.models import AudienceChange
 from tests.conftest import verified_login
 
@@ -304,7 +312,9 @@ def test_the_author_choices_that_matter_are_all_present(manifest):
         else:
             assert item["recipient_organizations"] == [], item
         assert bool(item["recipient_users"]) == (item["tlp"] == "RED"), item
-        assert item["api_url"] == f"/api/v1/{item['kind']}s/{item['id']}/"
+        path = {"minutes": "minutes", "material": "materials"}.get(item["kind"],
+                                                                   f"{item['kind']}s")
+        assert item["api_url"] == f"/api/v1/{path}/{item['id']}/"
 
 
 def test_isac_content_went_through_the_services_and_carries_its_details(manifest):
@@ -333,6 +343,34 @@ def test_isac_content_went_through_the_services_and_carries_its_details(manifest
     for thread in threads:
         assert thread.posts.count() >= 2, thread
     assert Post.objects.filter(thread__in=thread_ids, parent__isnull=False).exists()
+
+
+def test_meetings_have_minutes_and_materials_under_their_own_labels(manifest):
+    """The study group's published minutes, a RED record for the people in the room of a
+    meeting, and the council's AMBER minutes and non-public material — each downloadable by
+    its audience only."""
+    items = {(i["kind"], i["community"], i["tlp"]): i for i in manifest["items"]
+             if i["kind"] in ("minutes", "material")}
+    assert ("minutes", "security-study", "GREEN") in items
+    assert ("minutes", "cyber-council", "AMBER") in items
+    red = items[("minutes", "security-study", "RED")]
+    minutes = Minutes.objects.get(pk=red["id"])
+    came = set(Attendance.objects.filter(meeting=minutes.meeting, attended=True)
+               .values_list("user__email", flat=True)) or set(
+        Attendance.objects.filter(meeting=minutes.meeting).values_list("user__email", flat=True))
+    assert set(red["recipient_users"]) | {red["author"]} == came | {red["author"]}
+    assert all(m.is_published for m in Minutes.objects.all())
+    material = Material.objects.get(pk=items[("material", "cyber-council", "AMBER")]["id"])
+    assert material.content_type == "application/pdf" and material.file.read(5) == b"%PDF-"
+    client = Client()
+    insider = User.objects.get(email="mori@nami-networks.example")
+    outsider = User.objects.get(email="sato@yamato-electric.example")  # not in the council
+    for user, status in ((insider, 200), (outsider, 404)):
+        verified_login(client, user)
+        response = client.get(material.get_download_url())
+        assert response.status_code == status, user
+        client.logout()
+    assert ("material", "security-study", "CLEAR") in items
 
 
 def test_items_keep_their_ids_across_databases(manifest):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -42,6 +43,9 @@ from apps.discussions.models import Post, Thread
 from apps.incidents import services as incident_services
 from apps.incidents.indicators import indicator_normalize
 from apps.incidents.models import Incident, Sighting, UsageFeedback
+from apps.meetings import minutes as minutes_services
+from apps.meetings import selectors as meeting_selectors
+from apps.meetings.materials import material_upload
 from apps.meetings.models import (
     ROLE_OF_MEMBERSHIP,
     AgendaComment,
@@ -49,11 +53,14 @@ from apps.meetings.models import (
     Answer,
     Attendance,
     Feedback,
+    Material,
     Meeting,
     MeetingSeries,
     MeetingStatus,
+    Minutes,
 )
 from apps.sharing.recipients import recipients_read
+from apps.sharing.services import audience_set
 from portal import demo_data
 
 User = get_user_model()
@@ -339,11 +346,15 @@ def _audience(world: DemoWorld, data: dict) -> dict:
     )
 
 
+API_PATHS = {"incident": "incidents", "thread": "threads", "minutes": "minutes",
+             "material": "materials"}
+
+
 def _describe(world: DemoWorld, kind: str, item, data: dict) -> None:
     """The manifest entry, read back from what `sharing` recorded on the item."""
     item.refresh_from_db()
     world.add_item(
-        kind=kind, id=item.pk, api_url=f"/api/v1/{kind}s/{item.pk}/",
+        kind=kind, id=item.pk, api_url=f"/api/v1/{API_PATHS[kind]}/{item.pk}/",
         community=data["community"], tlp=item.tlp, author=data["author"],
         anonymous=item.anonymous, federated=item.federated,
         recipient_organizations=sorted(item.recipient_organizations.values_list("slug", flat=True)),
@@ -448,6 +459,73 @@ def load_threads(world: DemoWorld) -> None:
         _describe(world, "thread", thread, data)
 
 
+def _meeting_of(world: DemoWorld, data: dict) -> Meeting:
+    slug, number = data["meeting"]
+    return Meeting.objects.select_related("community").get(
+        community=world.communities[slug], number=number, series__fiscal_year=world.fiscal_year)
+
+
+def _meeting_audience(world: DemoWorld, data: dict, meeting: Meeting) -> dict:
+    """``"users": "came"``: the people in the room (or, before it is held, who answered)."""
+    if data.get("users") == "came":
+        people = (meeting_selectors.people_of_meeting(meeting, came=True)
+                  or meeting_selectors.people_of_meeting(meeting, came=False))
+        data = {**data, "users": list(User.objects.filter(pk__in=people)
+                                      .values_list("email", flat=True))}
+    return _audience(world, {**data, "community": meeting.community.slug})
+
+
+def load_minutes(world: DemoWorld) -> None:
+    """Published minutes of the study group's first meetings (GREEN, then AMBER), a RED
+    record for the people in the room, and the council's AMBER minutes."""
+    for data in demo_data.MINUTES:
+        meeting = _meeting_of(world, data)
+        author = world.users[data["author"]]
+        audience = _meeting_audience(world, data, meeting)
+        pk = demo_id("minutes", data["key"])
+        minutes = Minutes.objects.filter(pk=pk).first()
+        if minutes is None:
+            minutes = minutes_services.minutes_create(
+                id=pk, meeting=meeting, author=author, title=data["title"], body=data["body"],
+                **audience)
+        else:
+            minutes_services.minutes_update(minutes=minutes, actor=author, title=data["title"],
+                                            body=data["body"], audience=audience)
+        if not Minutes.objects.get(pk=pk).is_published:
+            minutes_services.minutes_publish(minutes=minutes, actor=author)
+        _describe(world, "minutes", minutes, {**data, "community": meeting.community.slug})
+
+
+def _demo_file(data: dict) -> SimpleUploadedFile:
+    """A real file of the type its name says: a one-page PDF, or the text given."""
+    if "text" in data:
+        return SimpleUploadedFile(data["filename"], data["text"].encode())
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text="Renkei demo - non-public material (TLP:AMBER)")
+    return SimpleUploadedFile(data["filename"], bytes(pdf.output()))
+
+
+def load_materials(world: DemoWorld) -> None:
+    """The council's non-public material (TLP:AMBER) and the study group's public one."""
+    for data in demo_data.MATERIALS:
+        meeting = _meeting_of(world, data)
+        author = world.users[data["author"]]
+        audience = _meeting_audience(world, data, meeting)
+        pk = demo_id("material", data["key"])
+        material = Material.objects.filter(pk=pk).first()
+        if material is None:
+            material = material_upload(id=pk, meeting=meeting, author=author,
+                                       upload=_demo_file(data), title=data["title"],
+                                       description=data["description"], **audience)
+        else:
+            audience_set(item=material, actor=author, **audience)
+        _describe(world, "material", material, {**data, "community": meeting.community.slug})
+
+
 # In order; later parts append their own step (incidents, threads, minutes, materials…).
 STEPS: list[Callable[[DemoWorld], None]] = [
     load_organizations,
@@ -458,6 +536,8 @@ STEPS: list[Callable[[DemoWorld], None]] = [
     load_meetings,
     load_incidents,
     load_threads,
+    load_minutes,
+    load_materials,
 ]
 
 
