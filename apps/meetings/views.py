@@ -139,7 +139,9 @@ class MeetingFeedbackView(CommunityMixin, View):
 
 
 class SeriesReportView(TokenOrSessionMixin, CommunityMixin, View):
-    """The activity report of a year: a page, or ``?format=md`` for the Markdown itself."""
+    """The activity report of a year as its reader may read it: a page, ``?format=md`` for
+    the Markdown itself, ``?format=pdf``; ``?variant=outsiders`` for the version that may
+    leave the group."""
 
     def get(self, request, slug, pk):
         series = series_report_of(self.community, pk)

@@ -4,10 +4,13 @@ chair and the secretariat — and the year's activity report, as a page and as M
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.services import token_issue
+from apps.meetings.materials import material_upload
+from apps.meetings.minutes import minutes_create, minutes_publish
 from apps.meetings.models import Feedback, MeetingStatus
 from apps.meetings.services import feedback_give
 from tests.conftest import _member
@@ -141,3 +144,29 @@ def test_the_report_costs_the_same_queries_for_a_short_or_long_year(
             client.get(report_url(series, "md"))
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_report_lists_what_each_reader_may_read_and_the_outsiders_variant_only_clear(
+        client_for, alice, carol, community, org_a):
+    chair = _member(community, "chair2@alpha.example.jp", org_a, role="chair")
+    series = make_series(community)
+    meeting = make_meetings(series, 1)[0]
+    amber = minutes_create(meeting=meeting, author=chair, title="要旨AMBER", body="本文",
+                           tlp="AMBER", organizations=[])
+    minutes_publish(minutes=amber, actor=chair)
+    draft = minutes_create(meeting=meeting, author=chair, title="下書き", body="本文",
+                           tlp="GREEN")
+    public = material_upload(meeting=meeting, author=chair, title="公開資料", tlp="CLEAR",
+                             upload=SimpleUploadedFile("a.txt", "公開".encode()))
+    Feedback.objects.create(community=community, meeting=meeting, author=alice,
+                            text="内輪の感想")
+    url = reverse("meetings:report", args=[community.slug, series.pk])
+    mine = client_for(alice).get(url + "?format=md").content.decode()  # Alpha: in AMBER
+    theirs = client_for(carol).get(url + "?format=md").content.decode()  # Gamma: not
+    outsiders = client_for(alice).get(url + "?format=md&variant=outsiders").content.decode()
+    assert str(amber.pk) in mine and "TLP:AMBER" in mine
+    assert str(amber.pk) not in theirs and str(amber.pk) not in outsiders
+    assert str(draft.pk) not in mine  # drafts are no part of a report
+    for text in (mine, theirs, outsiders):
+        assert str(public.pk) in text
+    assert "内輪の感想" in mine and "内輪の感想" not in outsiders
