@@ -217,3 +217,29 @@ def shared_by_meeting(reader, meetings) -> dict:
         for item in queryset.select_related("community").order_by("created_at"):
             found[item.meeting_id].append(item)
     return found
+
+
+SEARCH_LIMIT = 50
+
+
+def meetings_search(community: Community, reader, text: str) -> dict:
+    """What ``text`` finds in the community's record, as ``reader`` may read it: meetings
+    (title, summary, agenda themes), minutes (title, text; drafts only for the organisers)
+    and materials (title, description, file name) — each narrowed by `sharing` before
+    anything is shown. Four queries."""
+    text = " ".join((text or "").split())
+    if not text:
+        return {"meetings": [], "minutes": [], "materials": []}
+    meetings = (Meeting.objects.filter(community=community)
+                .filter(Q(title__icontains=text) | Q(title_en__icontains=text)
+                        | Q(summary__icontains=text) | Q(agenda__theme__icontains=text))
+                .select_related("community").distinct().order_by("-starts_at")[:SEARCH_LIMIT])
+    minutes = (minutes_readable(reader, Minutes.objects.filter(community=community).filter(
+        Q(title__icontains=text) | Q(body__icontains=text)))
+        .select_related("community").order_by("-created_at")[:SEARCH_LIMIT])
+    materials = (visible_to(reader, Material.objects.filter(community=community).filter(
+        Q(title__icontains=text) | Q(description__icontains=text)
+        | Q(filename__icontains=text)))
+        .select_related("community").order_by("-created_at")[:SEARCH_LIMIT])
+    return {"meetings": list(meetings), "minutes": list(minutes),
+            "materials": list(materials)}

@@ -57,6 +57,7 @@ from apps.meetings.selectors import (
     meeting_shared,
     meetings_for_feed,
     meetings_of,
+    meetings_search,
     minutes_readable,
     notes_of,
     people_of_meeting,
@@ -98,6 +99,12 @@ class MeetingListView(MeetingContextMixin, ListView):
 
     def get_queryset(self):
         return meetings_of(self.community)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["q"] = self.request.GET.get("q", "").strip()
+        context["found"] = meetings_search(self.community, self.request.user, context["q"])
+        return context
 
 
 class MeetingDetailView(MeetingContextMixin, DetailView):

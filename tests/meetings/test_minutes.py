@@ -266,3 +266,15 @@ def test_the_api_reads_one_minutes(client_for, alice, chair, meeting):
     assert data["meeting"] == str(meeting.pk) and data["tlp_label"] == "TLP:GREEN"
     assert "<strong>要点</strong>" in data["body_html"] and data["status"] == "published"
     assert data["url"].endswith(minutes.get_absolute_url())
+
+
+def test_search_finds_only_what_the_reader_may_read(client_for, alice, carol, chair, meeting,
+                                                    org_a):
+    minutes = amber(meeting, chair, org_a)  # the body says 質疑応答の記録
+    search = reverse("meetings:list", args=[meeting.community.slug]) + "?q=質疑応答"
+    assert str(minutes.pk) in client_for(chair).get(search).content.decode()  # draft: theirs
+    assert str(minutes.pk) not in client_for(alice).get(search).content.decode()
+    minutes_publish(minutes=minutes, actor=chair)
+    assert str(minutes.pk) in client_for(alice).get(search).content.decode()
+    page = client_for(carol).get(search).content.decode()  # Gamma: outside the audience
+    assert str(minutes.pk) not in page and "Nothing found." in page
