@@ -18,9 +18,9 @@ from apps.meetings.api.serializers import (
     SeriesSerializer,
 )
 from apps.meetings.models import AgendaItem, Material, Meeting, MeetingSeries, Minutes
-from apps.meetings.selectors import minutes_readable, minutes_unpublished_filter, shared_decorate
+from apps.meetings.selectors import minutes_unpublished_filter, shared_decorate
 from apps.sharing.auditing import item_viewed
-from apps.sharing.selectors import visible_to
+from apps.sharing.selectors import visible_one
 from apps.sharing.tlp import TLP
 from portal.api.pagination import VisibleListMixin
 from portal.filters import CommunityScopedFilterSet
@@ -107,8 +107,9 @@ class MinutesViewSet(SharedMeetingContentViewSet):
     filterset_class = MinutesFilter
 
     def scope(self, user):
-        return minutes_readable(user, Minutes.objects.filter(pk=self.kwargs.get("pk"))
-                                ).select_related("community", "author_organization")
+        drafts_ruled = Minutes.objects.filter(minutes_unpublished_filter(user))
+        return visible_one(user, drafts_ruled, self.kwargs.get("pk")).select_related(
+            "community", "author_organization")
 
     def filtered(self, queryset):
         # A draft is read by its community's organisers only (within its audience).
@@ -123,5 +124,5 @@ class MaterialViewSet(SharedMeetingContentViewSet):
     filterset_class = MaterialFilter
 
     def scope(self, user):
-        return visible_to(user, Material.objects.filter(pk=self.kwargs.get("pk")), few=True
-                          ).select_related("community", "author_organization")
+        return visible_one(user, Material.objects.all(), self.kwargs.get("pk")).select_related(
+            "community", "author_organization")
