@@ -125,3 +125,61 @@ class MinutesAdmin(MeetingContentAdmin):
 @admin.register(Material)
 class MaterialAdmin(MeetingContentAdmin):
     list_display = ["title", "community", "meeting", "tlp", "size", "created_at", "portal_link"]
+
+
+# ---- surveys --------------------------------------------------------------------------------
+# Imported here, below the rest, so that this part stays one block at the end of the file.
+from django.db.models import Count  # noqa: E402
+
+from apps.meetings.models import Question, Survey  # noqa: E402
+
+
+class QuestionInline(admin.TabularInline):
+    """The questions as the chair wrote them in the portal, where the rules are kept (no
+    change once members answered): shown here, not edited."""
+
+    model = Question
+    extra = 0
+    fields = ["position", "text", "kind", "required", "choice_list"]
+    readonly_fields = fields
+
+    @admin.display(description=_("choices"))
+    def choice_list(self, question) -> str:
+        return " / ".join(choice.text for choice in question.choices.all())
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Survey)
+class SurveyAdmin(OperatorAdmin):
+    """Surveys and how many answered. The answers themselves — free texts above all — stay
+    in the portal's results, which name no member: the admin lists none of them."""
+
+    list_display = ["title", "community", "series", "closes_at", "names_organizations",
+                    "in_report", "respondents"]
+    list_filter = ["community", "names_organizations", "in_report"]
+    search_fields = ["title"]
+    list_select_related = ["community", "series"]
+    fields = ["title", "description", "community", "series", "meeting", "names_organizations",
+              "in_report", "closes_at", "created_by", "created_at"]
+    # Naming organisations is decided before anyone answers (`surveys.survey_update`).
+    readonly_fields = ["community", "series", "meeting", "names_organizations", "created_by",
+                       "created_at"]
+    inlines = [QuestionInline]
+
+    def has_add_permission(self, request):
+        return False  # a survey is prepared in the portal, by its community's organisers
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(respondent_count=Count("responses"))
+
+    @admin.display(description=_("answers"), ordering="respondent_count")
+    def respondents(self, survey) -> int:
+        return survey.respondent_count

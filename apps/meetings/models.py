@@ -609,3 +609,179 @@ class MaterialGroupObjectPermission(GroupObjectPermissionBase):
     """Guardian's direct-FK group grants on materials."""
 
     content_object = models.ForeignKey(Material, on_delete=models.CASCADE)
+
+
+# ---- surveys: the chair asks the group a few questions -------------------------------------
+
+class Survey(models.Model):
+    """A few questions the chair or the secretariat asks the group during a year (a series),
+    perhaps at one meeting: each active member answers once. Results are counts per answer;
+    they name no member, and no member's organisation unless ``names_organizations`` said so
+    before anyone answered. Open until ``closes_at`` (none: until an organiser closes it)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("community"))
+    series = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE,
+                               related_name="surveys", verbose_name=_("series"))
+    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="surveys", verbose_name=_("meeting"),
+                                help_text=_("If the questions are asked at one meeting."))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    names_organizations = models.BooleanField(
+        _("results show each answer's organisation"), default=False,
+        help_text=_("Otherwise the results name no organisation. Cannot be turned on once "
+                    "members have answered."))
+    in_report = models.BooleanField(_("results go into the activity report"), default=False)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True,
+                                     help_text=_("Empty: open until closed by hand."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["community", "-created_at"], name="survey_community_created"),
+            models.Index(fields=["series", "in_report"], name="survey_series_report"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:survey", args=[self.community.slug, self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.series_id and self.community_id and self.series.community_id != self.community_id:
+            raise ValidationError({"series": _("The series belongs to another community.")})
+        if self.meeting_id and self.series_id and self.meeting.series_id != self.series_id:
+            raise ValidationError({"meeting": _("The meeting belongs to another series.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.closes_at is None or self.closes_at > timezone.now()
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("one choice")
+    MULTIPLE = "multiple", _("several choices")
+    TEXT = "text", _("free text")
+
+
+class Question(models.Model):
+    """One question of a survey, in order: one choice, several choices, or free text."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions",
+                               verbose_name=_("survey"))
+    position = models.PositiveSmallIntegerField(_("order"))
+    text = models.CharField(_("question"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices,
+                            default=QuestionKind.SINGLE)
+    required = models.BooleanField(_("an answer is required"), default=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["survey", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "position"], name="question_position",
+                violation_error_message=_("Another question of the survey has this place.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind != QuestionKind.TEXT
+
+
+class QuestionChoice(models.Model):
+    """One possible answer to a single- or multiple-choice question, in order."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices",
+                                 verbose_name=_("question"))
+    position = models.PositiveSmallIntegerField(_("order"))
+    text = models.CharField(_("choice"), max_length=200)
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "position"], name="questionchoice_position",
+                violation_error_message=_("Another choice of the question has this place.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyResponse(models.Model):
+    """That a member answered a survey — once — and for which organisation they answered
+    (their membership's at that moment). The results show the organisation only when the
+    survey says so, and never the member."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses",
+                               verbose_name=_("survey"))
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("community"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", verbose_name=_("member"))
+    organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("organisation"))
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["survey", "submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "user"], name="surveyresponse_once",
+                violation_error_message=_("You have already answered this survey.")),
+        ]
+        indexes = [models.Index(fields=["community", "user"], name="surveyresponse_user")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} / {self.user_id}"
+
+
+class ResponseAnswer(models.Model):
+    """One part of a response: a chosen choice (one row per choice chosen), or a free-text
+    answer — so that counting the rows of a choice counts the members who chose it."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE,
+                                 related_name="answers", verbose_name=_("response"))
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers",
+                                 verbose_name=_("question"))
+    choice = models.ForeignKey(QuestionChoice, on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="answers", verbose_name=_("choice"))
+    text = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["response", "question", "choice"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(choice__isnull=False, text="") | Q(choice__isnull=True) & ~Q(text=""),
+                name="responseanswer_choice_or_text",
+                violation_error_message=_("An answer is either a choice or a text.")),
+            models.UniqueConstraint(
+                fields=["response", "choice"], condition=Q(choice__isnull=False),
+                name="responseanswer_choice_once",
+                violation_error_message=_("This choice was already given.")),
+        ]
+        indexes = [models.Index(fields=["question", "choice"], name="responseanswer_question")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} / {self.question_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.meetings import views
+from apps.meetings import survey_views, views
 
 app_name = "meetings"
 
@@ -46,6 +46,18 @@ urlpatterns = [
          views.MaterialDownloadView.as_view(), name="material_download"),
     path("c/<slug:slug>/meetings/materials/<uuid:pk>/delete/",
          views.MaterialDeleteView.as_view(), name="material_delete"),
+    path("c/<slug:slug>/meetings/surveys/", survey_views.SurveyListView.as_view(),
+         name="surveys"),
+    path("c/<slug:slug>/meetings/surveys/new/", survey_views.SurveyFormView.as_view(),
+         name="survey_create"),
+    path("c/<slug:slug>/meetings/surveys/<uuid:pk>/", survey_views.SurveyDetailView.as_view(),
+         name="survey"),
+    path("c/<slug:slug>/meetings/surveys/<uuid:pk>/edit/",
+         survey_views.SurveyFormView.as_view(), name="survey_edit"),
+    path("c/<slug:slug>/meetings/surveys/<uuid:pk>/results/",
+         survey_views.SurveyResultsView.as_view(), name="survey_results"),
+    path("c/<slug:slug>/meetings/surveys/<uuid:pk>/close/",
+         survey_views.SurveyCloseView.as_view(), name="survey_close"),
     path("c/<slug:slug>/meetings/<uuid:pk>/guests/", views.GuestInviteView.as_view(),
          name="guest_invite"),
     path("c/<slug:slug>/meetings/guest/<str:token>/", views.GuestMeetingView.as_view(),
