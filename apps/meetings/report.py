@@ -1,7 +1,8 @@
 """A series' activity report (活動報告): the year's purpose, its people and organisations,
-every meeting held with its date, theme, presenters and summary, and the participants'
-feedback — as Markdown, the one source of the page (and of any later format). In the
-reader's language; feedback given anonymously names no one, whoever reads the report."""
+every meeting held with its date, theme, presenters and summary, the minutes and materials
+its reader may read, the participants' feedback and the closed surveys' results — as
+Markdown, the one source of the page, the download and the PDF. In the reader's language;
+feedback given anonymously names no one, whoever reads the report."""
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import formats
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.meetings.models import MeetingSeries
 from apps.meetings.selectors import shared_by_meeting
+from apps.meetings.surveys import report_lines as survey_report_lines
 from apps.sharing.tlp import TLP
 
 
@@ -82,6 +84,8 @@ def report_markdown(series: MeetingSeries, *, reader=None, outsiders: bool = Fal
     if year_feedback:
         out += [_heading(2, _("Feedback on the year")), "", *_feedback_lines(year_feedback),
                 ""]
+    if not outsiders:  # survey results are the members' (their organisations may be named)
+        out += survey_report_lines(series)
     if series.summary:
         out += [_heading(2, _("Summary of the year")), "", series.summary.strip(), ""]
     return "\n".join(out).rstrip() + "\n"

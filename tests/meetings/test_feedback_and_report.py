@@ -170,3 +170,24 @@ def test_the_report_lists_what_each_reader_may_read_and_the_outsiders_variant_on
     for text in (mine, theirs, outsiders):
         assert str(public.pk) in text
     assert "内輪の感想" in mine and "内輪の感想" not in outsiders
+
+
+def test_closed_surveys_go_into_the_members_report_not_the_outsiders(client_for, alice,
+                                                                     community, org_a):
+    from apps.meetings.surveys import survey_answer, survey_close, survey_create
+
+    chair = _member(community, "chair3@alpha.example.jp", org_a, role="chair")
+    series = make_series(community)
+    survey = survey_create(actor=chair, series=series, title="クラウド利用調査", in_report=True,
+                           questions=[{"text": "業務でクラウドを使うか", "kind": "single",
+                                       "required": True, "choices": ["使う", "使わない"]}])
+    question = survey.questions.get()
+    survey_answer(survey=survey, user=alice, answers={question.pk: [
+        question.choices.get(text="使う").pk]})
+    url = reverse("meetings:report", args=[community.slug, series.pk]) + "?format=md"
+    assert "クラウド利用調査" not in client_for(alice).get(url).content.decode()  # still open
+    survey_close(actor=chair, survey=survey)
+    members = client_for(alice).get(url).content.decode()
+    assert "クラウド利用調査" in members and "使う: 1" in members
+    outsiders = client_for(alice).get(url + "&variant=outsiders").content.decode()
+    assert "クラウド利用調査" not in outsiders
