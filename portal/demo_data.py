@@ -1041,3 +1041,21 @@ MATERIALS = [
      "text": ("# 在宅勤務の点検項目\n\n- 家庭用ルーターのファームウェアは最新か\n"
               "- VPN 装置の修正プログラムを適用したか\n- 業務端末の画面ロックは有効か\n")},
 ]
+
+# A survey of the study group's year (closed, into the activity report). Each member's answers
+# are chosen in turn from the choices, by position; the free text by member, in turn.
+SURVEY = {
+    "community": "security-study",
+    "title": "クラウドサービス利用状況アンケート",
+    "description": "参加企業のクラウド利用と、部門が独自に導入したサービスの把握状況を尋ねる。",
+    "questions": [
+        {"text": "業務でクラウドサービスを利用していますか", "kind": "single", "required": True,
+         "choices": ["全社で利用", "一部の部門で利用", "利用していない"]},
+        {"text": "利用しているサービスの種類（複数回答）", "kind": "multiple", "required": True,
+         "choices": ["メール・グループウェア", "ファイル共有", "業務アプリ（SaaS）", "IaaS・PaaS"]},
+        {"text": "部門が独自に導入したサービスをどう把握していますか", "kind": "text",
+         "required": False, "choices": []},
+    ],
+    "texts": ["プロキシのログから定期的に洗い出している。", "申請制にしているが漏れがある。",
+              "把握できていない。"],
+}

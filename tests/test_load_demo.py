@@ -438,3 +438,16 @@ def test_every_user_reads_exactly_the_items_the_tlp_table_allows(manifest):
     )
     # The demo has no item that only its author can read.
     assert all(count >= 2 for count in seen_by.values()), seen_by
+
+
+def test_the_study_group_surveyed_its_members_and_the_report_shows_it(manifest):
+    from apps.meetings.models import Survey
+
+    survey = Survey.objects.get(community__slug="security-study")
+    assert survey.responses.count() >= 3 and survey.closes_at <= timezone.now()
+    series = survey.series
+    client = Client()
+    verified_login(client, User.objects.get(email="tanaka@hikari-bank.example"))
+    report = client.get(f"/c/security-study/meetings/series/{series.pk}/report/?format=md")
+    text = report.content.decode()
+    assert survey.title in text and "全社で利用" in text

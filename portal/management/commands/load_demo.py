@@ -45,6 +45,7 @@ from apps.incidents.indicators import indicator_normalize
 from apps.incidents.models import Incident, Sighting, UsageFeedback
 from apps.meetings import minutes as minutes_services
 from apps.meetings import selectors as meeting_selectors
+from apps.meetings import surveys
 from apps.meetings.materials import material_upload
 from apps.meetings.models import (
     ROLE_OF_MEMBERSHIP,
@@ -58,6 +59,7 @@ from apps.meetings.models import (
     MeetingSeries,
     MeetingStatus,
     Minutes,
+    Survey,
 )
 from apps.sharing.recipients import recipients_read
 from apps.sharing.services import audience_set
@@ -526,6 +528,28 @@ def load_materials(world: DemoWorld) -> None:
         _describe(world, "material", material, {**data, "community": meeting.community.slug})
 
 
+def load_survey(world: DemoWorld) -> None:
+    """A closed survey of the study group's year, answered by its members, in the report."""
+    data = demo_data.SURVEY
+    community = world.communities[data["community"]]
+    series = MeetingSeries.objects.get(community=community, fiscal_year=world.fiscal_year)
+    Survey.objects.filter(series=series, title=data["title"]).delete()  # a rerun: anew
+    survey = surveys.survey_create(actor=series.chair, series=series, title=data["title"],
+                                   description=data["description"], in_report=True,
+                                   questions=data["questions"])
+    single, multiple, text = survey.questions.order_by("position")
+    members = (Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
+               .exclude(role=Role.GUEST).select_related("user").order_by("pk"))
+    for index, membership in enumerate(members):
+        choices = list(single.choices.order_by("position"))
+        several = list(multiple.choices.order_by("position"))
+        surveys.survey_answer(survey=survey, user=membership.user, answers={
+            single.pk: [choices[index % 2].pk],
+            multiple.pk: [c.pk for c in several[: 1 + index % len(several)]],
+            text.pk: data["texts"][index % len(data["texts"])]})
+    surveys.survey_close(actor=series.chair, survey=survey)
+
+
 # In order; later parts append their own step (incidents, threads, minutes, materials…).
 STEPS: list[Callable[[DemoWorld], None]] = [
     load_organizations,
@@ -538,6 +562,7 @@ STEPS: list[Callable[[DemoWorld], None]] = [
     load_threads,
     load_minutes,
     load_materials,
+    load_survey,
 ]
 
 
