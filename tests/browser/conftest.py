@@ -146,3 +146,14 @@ def give_second_factor(page, device) -> None:
     page.fill("input[name=code]", totp_code(device))
     page.click("#mfa-verify-form button[type=submit]")
     page.wait_for_load_state()
+
+
+def sign_in(page, email: str) -> None:
+    """Sign in through the form with the factories' password; lands on "my communities"."""
+    from tests.factories import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(re.compile(r"/c/$"))

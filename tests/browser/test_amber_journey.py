@@ -9,21 +9,12 @@ import re
 import pytest
 
 from apps.incidents.models import Incident, Sighting
-from tests.browser.conftest import wait_for
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in, wait_for
 
 pytestmark = pytest.mark.browser
 
 TITLE = "Phishing kit aimed at online banking portals"
 SUMMARY = "Since Monday a phishing kit imitates the login page; 認証情報の窃取を狙うフィッシング。"
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(re.compile(r"/c/$"))
 
 
 def _count(page) -> str:
@@ -38,7 +29,7 @@ def test_amber_incident_reaches_exactly_the_chosen_organisations(
     # 1. Alice (organisation A) opens the form and picks TLP:AMBER: by default every member
     #    organisation receives it.
     author = new_page("en-US")
-    _sign_in(author, alice.email)
+    sign_in(author, alice.email)
     author.goto(f"/c/{slug}/incidents/new/")
     author.fill("input[name=title]", TITLE)
     author.fill("textarea[name=summary]", SUMMARY)
@@ -72,7 +63,7 @@ def test_amber_incident_reaches_exactly_the_chosen_organisations(
 
     # 4. Carol (organisation C) cannot find it: not in the list, not by search, 404 by URL.
     outsider = new_page("en-US")
-    _sign_in(outsider, carol.email)
+    sign_in(outsider, carol.email)
     outsider.goto(f"/c/{slug}/incidents/")
     assert TITLE not in outsider.inner_text("main")
     screenshot(outsider, "org-c-list-without-it")
@@ -86,7 +77,7 @@ def test_amber_incident_reaches_exactly_the_chosen_organisations(
 
     # 5. Bob (organisation B) finds it by search, opens it and records "we saw this too".
     recipient = new_page("en-US")
-    _sign_in(recipient, bob.email)
+    sign_in(recipient, bob.email)
     recipient.goto(f"/c/{slug}/incidents/?q=phishing+kit")
     recipient.click(f"a[href='{detail}']")
     recipient.wait_for_url(re.compile(re.escape(detail) + "$"))

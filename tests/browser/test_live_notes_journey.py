@@ -3,25 +3,15 @@ who saves over an older version is shown the chair's text to merge instead of ov
 it; and what the chair types while the connection is down comes back, and is saved, when the
 page is opened again. A screenshot of every step lands in var/screenshots/."""
 
-import re
 
 import pytest
 
 from apps.meetings.models import MeetingNote
-from tests.browser.conftest import wait_for
+from tests.browser.conftest import sign_in, wait_for
 from tests.conftest import _member
-from tests.factories import PASSWORD
 from tests.meetings.test_meetings import make_meetings, make_series
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(re.compile(r"/c/$"))
 
 
 def _general():
@@ -38,12 +28,12 @@ def test_notes_save_as_typed_never_overwrite_and_survive_a_dropped_connection(
 
     # Alice, a note-taker, opens the notes before anything is written (version 0).
     taker = new_page("en-US")
-    _sign_in(taker, alice.email)
+    sign_in(taker, alice.email)
     taker.goto(url)
 
     # 1. The chair types; a moment later the notes are saved, with no button pressed.
     writer = new_page("en-US")
-    _sign_in(writer, chair.email)
+    sign_in(writer, chair.email)
     writer.goto(url)
     writer.fill(general, "開会。主査より今年度の進め方の説明。")
     wait_for(lambda: (_general() or MeetingNote()).version == 1, what="the autosave")

@@ -65,19 +65,20 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
                 .order_by("-starts_at", "pk"))
 
 
-class MinutesFilter(CommunityScopedFilterSet):
+class MeetingContentFilter(CommunityScopedFilterSet):
+    """Narrows what `sharing` then pages: never widens it."""
+
     meeting = django_filters.UUIDFilter(field_name="meeting_id", label=_("Id of the meeting"))
     tlp = django_filters.ChoiceFilter(choices=TLP.choices, label=_("TLP label"))
 
+
+class MinutesFilter(MeetingContentFilter):
     class Meta:
         model = Minutes
         fields = ["community", "meeting", "tlp", "status"]
 
 
-class MaterialFilter(CommunityScopedFilterSet):
-    meeting = django_filters.UUIDFilter(field_name="meeting_id", label=_("Id of the meeting"))
-    tlp = django_filters.ChoiceFilter(choices=TLP.choices, label=_("TLP label"))
-
+class MaterialFilter(MeetingContentFilter):
     class Meta:
         model = Material
         fields = ["community", "meeting", "tlp"]
