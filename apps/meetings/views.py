@@ -402,6 +402,13 @@ def _preset_initial(request, presets, default_tlp) -> dict:
     return {"tlp": "RED", "users": chosen["users"]}
 
 
+def _minutes_writer_check(membership) -> None:
+    """The forms' early answer; `apps.meetings.minutes` checks again when saving."""
+    if not may_organise(membership):
+        raise PermissionDenied(gettext("Only the chair or the secretariat writes and "
+                                       "publishes the minutes."))
+
+
 class SharedFormMixin(CommunityMixin):
     """A form for a meeting's minutes or material with the one recipient picker."""
 
@@ -422,9 +429,7 @@ class MinutesCreateView(SharedFormMixin, View):
 
     def setup_meeting(self, pk):
         meeting = meeting_in(self.community, pk)
-        if not may_organise(self.membership):
-            raise PermissionDenied(gettext("Only the chair or the secretariat writes and "
-                                           "publishes the minutes."))
+        _minutes_writer_check(self.membership)
         return meeting
 
     def get(self, request, slug, pk):
@@ -536,9 +541,7 @@ class MinutesEditView(SharedFormMixin, View):
                  .first())
         if found is None:
             raise Http404
-        if not may_organise(self.membership):
-            raise PermissionDenied(gettext("Only the chair or the secretariat writes and "
-                                           "publishes the minutes."))
+        _minutes_writer_check(self.membership)
         return found
 
     def get(self, request, slug, pk):
