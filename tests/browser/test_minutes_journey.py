@@ -9,23 +9,14 @@ import re
 import pytest
 
 from apps.meetings.models import Meeting, MeetingNote, Minutes
-from tests.browser.conftest import wait_for
+from tests.browser.conftest import sign_in, wait_for
 from tests.conftest import _member
-from tests.factories import PASSWORD
 from tests.meetings.test_meetings import make_series
 
 pytestmark = pytest.mark.browser
 
 FIRST, SECOND = "クラウド利用の実態調査", "シャドーIT への対処"
 NOTE = "各社ともSaaSの棚卸しが課題との報告"
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(re.compile(r"/c/$"))
 
 
 def test_the_chair_publishes_amber_minutes_that_only_the_chosen_organisation_finds(
@@ -36,7 +27,7 @@ def test_the_chair_publishes_amber_minutes_that_only_the_chosen_organisation_fin
 
     # 1. The chair creates the meeting with two agenda items.
     page = new_page("en-US")
-    _sign_in(page, chair.email)
+    sign_in(page, chair.email)
     page.goto(f"/c/{community.slug}/meetings/new/")
     page.select_option("select[name=series]", str(series.pk))
     page.fill("input[name=number]", "3")
@@ -80,7 +71,7 @@ def test_the_chair_publishes_amber_minutes_that_only_the_chosen_organisation_fin
 
     # 4. Bob (Beta, chosen) finds them on the meeting's page and reads them.
     reader = new_page("en-US")
-    _sign_in(reader, bob.email)
+    sign_in(reader, bob.email)
     reader.goto(meeting.get_absolute_url())
     reader.click(f"a:has-text('{minutes.title}')")
     reader.wait_for_selector(f"text={NOTE}")
@@ -88,7 +79,7 @@ def test_the_chair_publishes_amber_minutes_that_only_the_chosen_organisation_fin
 
     # 5. The observer (Gamma, not chosen): not on the page, not by search, not by address.
     other = new_page("en-US")
-    _sign_in(other, observer.email)
+    sign_in(other, observer.email)
     other.goto(meeting.get_absolute_url())
     assert str(minutes.pk) not in other.content() and minutes.title not in other.content()
     other.goto(f"/c/{community.slug}/meetings/")
@@ -100,3 +91,31 @@ def test_the_chair_publishes_amber_minutes_that_only_the_chosen_organisation_fin
     response = other.goto(minutes.get_absolute_url())
     assert response.status == 404
     assert NOTE not in other.content()
+
+
+def test_red_to_the_people_in_the_room_is_one_click_with_the_live_count(
+        new_page, screenshot, community, org_a, alice, bob, carol):
+    from apps.meetings.models import Attendance
+    from tests.meetings.test_meetings import make_meetings
+
+    chair = _member(community, "chair@alpha.example.jp", org_a, role="chair")
+    meeting = make_meetings(make_series(community, fiscal_year=2026), 1)[0]
+    for person in (alice, bob):
+        Attendance.objects.create(meeting=meeting, community=community, user=person,
+                                  attended=True)
+    page = new_page("en-US")
+    sign_in(page, chair.email)
+    page.goto(f"/c/{community.slug}/meetings/{meeting.pk}/minutes/new/")
+    page.click("a.preset:has-text('Everyone who came')")
+    assert page.is_checked("input[name=tlp][value=RED]")
+    page.wait_for_selector("#audience-count[data-count='3']")  # the two who came, and the chair
+    for person, ticked in ((alice, True), (bob, True), (carol, False)):
+        assert page.is_checked(f"input[name=users][value='{person.pk}']") is ticked
+    screenshot(page, "red-to-the-room")
+    page.fill("input[name=title]", "出席者限り")
+    page.fill("textarea[name=body]", "本文")
+    page.click("form.form > button[type=submit]")
+    page.wait_for_selector("text=Publish the minutes")
+    minutes = Minutes.objects.get()
+    assert set(minutes.recipient_users.values_list("pk", flat=True)) >= {alice.pk, bob.pk}
+    assert carol.pk not in set(minutes.recipient_users.values_list("pk", flat=True))
