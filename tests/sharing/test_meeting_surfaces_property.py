@@ -15,12 +15,13 @@ an active chair or secretariat membership in the community, see `reads`):
   community that holds some), and each item's /api/v1/<kind>/<id>/ (200 or 404);
 - web: /c/<slug>/meetings/minutes/<id>/ and /c/<slug>/meetings/materials/<id>/download/ (200,
   the body being the file; 404; the sign-in page for somebody signed out);
-- the meeting page, the activity report (``?format=md``) and the meeting's .ics — for the
-  community's active members; anyone else gets no page at all (404, 403, a redirect) and no
-  id. Asked by everyone with a membership there (whatever its status), nobody, and the
-  superuser who belongs nowhere (a signed-in non-member is refused by the same path as the
-  latter). The outsiders' report (``&variant=outsiders``: TLP:CLEAR only, no feedback) is the
-  same whoever asks: asked by the active member of each community who may read the most;
+- the meeting page, the search of the meetings list (``?q=``), the activity report
+  (``?format=md``) and the meeting's .ics — for the community's active members; anyone else
+  gets no page at all (404, 403, a redirect) and no id. Asked by everyone with a membership
+  there (whatever its status), nobody, and the superuser who belongs nowhere (a signed-in
+  non-member is refused by the same path as the latter). The outsiders' report
+  (``&variant=outsiders``: TLP:CLEAR only, no feedback) is the same whoever asks: asked by the
+  active member of each community who may read the most;
 - the personal calendar feed of every person: one event per meeting of each community where
   they are active, whose DESCRIPTION lists exactly what they may read.
 
@@ -86,6 +87,7 @@ SURFACE_EXAMPLES = {"ci": 100, "dev": 15}.get(os.environ.get("HYPOTHESIS_PROFILE
 
 ORGANISERS = {"chair", "secretariat"}
 MINUTES = {"minutes", "draft"}
+SEARCHED = "の記録"  # in every minutes' text and material's description: the search finds all
 FEEDBACK = "感想メモ"  # planted in each meeting's feedback: the outsiders' report omits it
 
 
@@ -191,6 +193,7 @@ class MeetingSurfacesAgreeWithTheTLPTable(TestCase):
                 content = f"第{index}回の配付資料です。\n".encode()
                 obj = material_upload(
                     meeting=meeting, author=author, title=f"資料{index}",
+                    description=f"第{index}{SEARCHED}",
                     upload=SimpleUploadedFile(f"material{index}.txt", content,
                                               content_type="text/plain"),
                     **chosen(item.first),
@@ -198,7 +201,7 @@ class MeetingSurfacesAgreeWithTheTLPTable(TestCase):
                 files[obj.pk] = content
             elif role in ORGANISERS:
                 obj = minutes_create(meeting=meeting, author=author, title=f"議事要旨{index}",
-                                     body=f"第{index}回の議論の記録。", **chosen(item.first))
+                                     body=f"第{index}回の議論{SEARCHED}。", **chosen(item.first))
                 if kind == "minutes":
                     obj = minutes_publish(minutes=obj, actor=author)
             else:
@@ -207,7 +210,7 @@ class MeetingSurfacesAgreeWithTheTLPTable(TestCase):
                 obj = Minutes.objects.create(
                     community=communities[item.community], meeting=meeting, author=author,
                     author_organization=orgs[item.author_org], title=f"議事要旨{index}",
-                    body=f"第{index}回の議論の記録。",
+                    body=f"第{index}回の議論{SEARCHED}。",
                     status=MinutesStatus.PUBLISHED if published else MinutesStatus.DRAFT,
                     published_at=timezone.now() if published else None,
                     published_by=author if published else None,
@@ -365,6 +368,11 @@ class MeetingSurfaces(Surfaces):
             found = {pk for pk in every if pk in response.body.decode()}
             expected = self.of(MINUTES | {"material"}, index) & self.seen
             assert found == expected, ("meeting page", index, self.where)
+        response = self.members_page(f"{base}/?q={SEARCHED}", index)
+        if response.status_code == 200:
+            found = {pk for pk in every if pk in response.body.decode()}
+            expected = self.of(MINUTES | {"material"}, index) & self.seen
+            assert found == expected, ("search", index, self.where)
         report = f"{base}/series/{meeting.series_id}/report/?format=md"
         reports = [(report, self.listed(index))]
         if outsiders:
