@@ -11,6 +11,7 @@ from apps.meetings.models import (
     MeetingSeries,
     Minutes,
 )
+from apps.meetings.selectors import minutes_readable
 from apps.sharing.admin import ContentAdmin
 from portal.admin import OperatorAdmin
 
@@ -120,6 +121,9 @@ class MeetingContentAdmin(ContentAdmin):
 class MinutesAdmin(MeetingContentAdmin):
     list_display = ["title", "community", "meeting", "tlp", "status", "created_at", "portal_link"]
     list_filter = ["tlp", "status"]
+
+    def scope(self, user, queryset):
+        return minutes_readable(user, queryset)  # drafts: as in the portal, organisers only
 
 
 @admin.register(Material)

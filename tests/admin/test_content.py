@@ -172,3 +172,24 @@ def test_every_content_admin_is_scoped_to_what_the_operator_may_see():
     for model, model_admin in admin.site._registry.items():
         if model in content:
             assert isinstance(model_admin, ContentAdmin), model
+
+
+def test_a_draft_minutes_title_is_listed_to_no_operator_the_portal_hides_it_from(
+        community, org_a, org_b, client_for):
+    """A superuser inside a draft's audience who does not run the group: the portal hides
+    the draft from them, and so does the admin."""
+    from apps.meetings.minutes import minutes_create
+    from tests.conftest import _member
+    from tests.meetings.test_meetings import make_meetings, make_series
+
+    chair = _member(community, "chair9@alpha.example.jp", org_a, role="chair")
+    root = MembershipFactory(community=community, organization=org_b,
+                             user__email="root9@renkei.example", user__is_superuser=True,
+                             user__is_staff=True).user
+    meeting = make_meetings(make_series(community), 1)[0]
+    minutes_create(meeting=meeting, author=chair, title="下書きの件名ZQ", body="本文",
+                   tlp="GREEN")
+    assert "下書きの件名ZQ" not in client_for(root).get(
+        "/admin/meetings/minutes/").content.decode()
+    assert "下書きの件名ZQ" in client_for(chair).get(
+        f"/c/{community.slug}/meetings/{meeting.pk}/").content.decode()
