@@ -67,6 +67,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=DigestFrequency.choices,
         default=DigestFrequency.WEEKLY,
     )
+    notices_by_email = models.BooleanField(
+        _("tell me at once by e-mail"), default=True,
+        help_text=_("When something is addressed to you or your organisation, someone "
+                    "replies where you wrote, what you shared is sighted or given feedback, "
+                    "or the minutes of a meeting you attended are published."))
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

@@ -5,7 +5,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +45,7 @@ INSTALLED_APPS = [
     "apps.incidents",
     "apps.discussions",
     "apps.meetings",
+    "apps.digests",
 ]
 
 MIDDLEWARE = [
@@ -177,16 +177,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {
-    "expire-invitations": {
-        "task": "apps.communities.tasks.expire_invitations",
-        "schedule": 3600.0,
-    },
-    "prune-audit-events": {
-        "task": "apps.audit.tasks.prune_audit_events",
-        "schedule": crontab(hour=3, minute=17),
-    },
-}
+# Redis redelivers a task not acknowledged within this time: longer than the longest job
+# (a daily digest run at ISAC scale takes minutes), or a slow job would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+# The schedules live in the database (django-celery-beat, editable in the admin); their
+# defaults are written by apps/digests/migrations/0002_default_schedules.py.
 
 CACHES = {
     "default": (

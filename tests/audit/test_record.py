@@ -131,13 +131,16 @@ def test_the_nightly_task_prunes_events_older_than_the_retention(community):
     assert prune_audit_events.delay().get() == 0  # idempotent
 
 
+@pytest.mark.django_db
 def test_the_prune_task_is_scheduled_nightly():
-    from django.conf import settings
+    import importlib
 
-    entries = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values()
-               if entry["task"] == "apps.audit.tasks.prune_audit_events"]
-    assert len(entries) == 1
-    assert entries[0]["schedule"].hour == {3}
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    importlib.import_module("apps.digests.migrations.0002_default_schedules").create(apps, None)
+    (task,) = PeriodicTask.objects.filter(task="apps.audit.tasks.prune_audit_events")
+    assert (task.crontab.hour, str(task.crontab.timezone)) == ("3", "Asia/Tokyo")
 
 
 def test_retention_days_come_from_the_environment(monkeypatch):

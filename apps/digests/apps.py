@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DigestsConfig(AppConfig):
+    name = "apps.digests"
+    verbose_name = _("Digests and notices")
+
+    def ready(self):
+        from apps.digests import signals  # noqa: F401 - connects the receivers
