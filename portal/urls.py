@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("apps.incidents.urls")),
     path("", include("apps.sharing.urls")),
     path("", include("apps.discussions.urls")),
+    path("", include("apps.digests.urls")),
 ]

@@ -1,0 +1,3 @@
+"""URLs of the digest pages (included by `apps.digests.urls`)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the notice pages (included by `apps.digests.urls`)."""
+
+urlpatterns: list = []

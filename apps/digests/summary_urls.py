@@ -1,0 +1,3 @@
+"""URLs of the summary pages (included by `apps.digests.urls`)."""
+
+urlpatterns: list = []
