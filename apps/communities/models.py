@@ -85,6 +85,13 @@ class Community(LocalizedNameMixin):
     amber_titles_in_email = models.BooleanField(
         _("TLP:AMBER titles may appear in e-mail"), default=False
     )
+    counts_in_federation_summary = models.BooleanField(
+        _("counted in the federation summary"), default=True,
+        help_text=_("The two-monthly federation summary shows how many incidents this "
+                    "community had, by category, intent, sector and ATT&CK technique (counts "
+                    "only, every label). Items shared with the federation are listed "
+                    "either way."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
