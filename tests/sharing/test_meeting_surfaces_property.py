@@ -287,8 +287,9 @@ class MeetingSurfaces(Surfaces):
     def get(self, url: str):
         response = self.client.get(url)
         if response.streaming:
+            # Read to the end, the test client closes the response itself (a second close
+            # would fire request_finished and close PostgreSQL's connection mid-test).
             response.body = b"".join(response.streaming_content)
-            response.close()
         else:
             response.body = response.content
         text = response.body.decode(errors="replace")
