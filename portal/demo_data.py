@@ -803,6 +803,170 @@ INCIDENTS = [
     },
 ]
 
+# Incidents of the two periods before the current one, so that the federation summary of the
+# last period that ended (built at the end of load_demo) shows a trend: "period" 1 is the last
+# two-month period that ended, 2 the one before; "day" is how many days into it the item was
+# shared (its detection that day, its start the day before). Two ISACs report the same
+# phishing domain in items shared with the federation (named in the summary) and the same
+# address in items that stay in their ISAC (counted only).
+EARLIER_INCIDENTS = [
+    {
+        "key": "fin-securities-phishing", "community": "fin-isac", "period": 1, "day": 9,
+        "author": "okada@kaede-securities.example", "tlp": "GREEN", "federated": True,
+        "title": "証券口座を狙うフィッシングメール：取引画面そっくりの偽ログインへ誘導",
+        "summary": (
+            "「不正な取引を検知したため口座を一時停止しました」という件名のメールが、当社の"
+            "お客さまに届いています。リンク先は取引画面そっくりの偽サイトで、ログインIDと"
+            "パスワード、取引暗証番号を続けて入力させます。\n\n"
+            "- 同じ偽サイトが他社の名前でも使い回されているため、連絡会にも共有します。\n"
+            "- 当社はメールで取引暗証番号の入力を求めません。注意喚起にお使いください。"
+        ),
+        "category": "phishing", "intent": "money", "status": "contained",
+        "sectors": ["finance"], "attack_stage": "credential-access",
+        "techniques": ["T1566.002", "T1583.001"],
+        "indicators": [
+            {"type": "domain", "value": "kabu-torihiki-login[.]example",
+             "note": "偽ログイン画面のドメイン"},
+            {"type": "ipv4", "value": "192.0.2.150"},
+        ],
+        "sightings": [
+            {"by": "tanaka@hikari-bank.example", "show_organization": True,
+             "note": "当行のお客さまにも、同じドメインへ誘導するメールが届いています。"},
+        ],
+        "views": ["tanaka@hikari-bank.example"],
+    },
+    {
+        "key": "ict-phishing-hosting", "community": "ict-isac", "period": 1, "day": 14,
+        "author": "mori@nami-networks.example", "tlp": "CLEAR", "federated": True,
+        "title": "証券会社を装うフィッシングサイトを国内のレンタルサーバー上で確認",
+        "summary": (
+            "観測網の通報窓口に寄せられた情報から、証券会社の取引画面を装うフィッシング"
+            "サイトが国内のレンタルサーバーで動いていることを確認しました。事業者に連絡し、"
+            "翌日には停止されています。\n\n"
+            "- 同じ作りのサイトが、ドメインを替えて繰り返し立ち上げられています。"
+        ),
+        "category": "phishing", "intent": "money", "status": "resolved",
+        "sectors": ["ict", "finance"], "attack_stage": "resource-development",
+        "techniques": ["T1583.001", "T1583.003"],
+        "indicators": [
+            {"type": "domain", "value": "kabu-torihiki-login[.]example"},
+            {"type": "ipv4", "value": "192.0.2.151"},
+        ],
+        "feedback": [
+            {"by": "suzuki@tsubasa-telecom.example", "action": "blocked",
+             "note": "DNSフィルタリングの対象に加えました。"},
+        ],
+        "views": ["suzuki@tsubasa-telecom.example"],
+    },
+    {
+        "key": "fin-logistics-ransomware", "community": "fin-isac", "period": 1, "day": 20,
+        "author": "tanaka@hikari-bank.example", "tlp": "AMBER",
+        "title": "取引先の物流会社でランサムウェア被害、受発注システムが停止",
+        "summary": (
+            "当行の取引先の物流会社がランサムウェアに感染し、受発注システムが数日止まりました。"
+            "当行とのシステム連携は止めてあり、当行側への影響は確認されていません。\n\n"
+            "- 侵入口はリモート保守用の機器と見られます。\n"
+            "- 同じ物流会社を使う会員は、連携用アカウントの利用記録を確かめてください。"
+        ),
+        "category": "ransomware", "intent": "money", "status": "contained",
+        "sectors": ["finance", "transport"], "attack_stage": "impact",
+        "techniques": ["T1133", "T1486"],
+        "indicators": [{"type": "ipv4", "value": "198.51.100.50", "note": "保守機器への接続元"}],
+        "views": ["okada@kaede-securities.example"],
+    },
+    {
+        "key": "ict-router-admin-scan", "community": "ict-isac", "period": 1, "day": 25,
+        "author": "suzuki@tsubasa-telecom.example", "tlp": "GREEN",
+        "title": "ルーターの管理画面の脆弱性を狙うスキャンが増加",
+        "summary": (
+            "公開済みの脆弱性を持つルーターの管理画面を探すスキャンが、先月の約3倍に"
+            "増えています。修正版への更新と、管理画面をインターネットに公開しない設定を"
+            "勧めます。"
+        ),
+        "category": "vulnerability_exploitation", "intent": "unknown", "status": "investigating",
+        "sectors": ["ict"], "attack_stage": "reconnaissance",
+        "techniques": ["T1595.002", "T1190"],
+        "indicators": [{"type": "ipv4", "value": "198.51.100.50"}],
+        "views": ["mori@nami-networks.example"],
+    },
+    {
+        "key": "ict-dns-water-torture", "community": "ict-isac", "period": 1, "day": 33,
+        "author": "ueda@tsubasa-telecom.example", "tlp": "GREEN", "federated": True,
+        "anonymous": True,
+        "title": "ランダムなサブドメインへの問い合わせで権威DNSサーバーの応答が遅延",
+        "summary": (
+            "実在しないサブドメインへの問い合わせが大量に届き、権威DNSサーバーの応答が"
+            "遅くなりました（いわゆるDNS水責め攻撃）。キャッシュDNSサーバーを経由するため、"
+            "送信元での遮断は難しい攻撃です。\n\n"
+            "- 問い合わせ元のキャッシュDNSサーバーの運用者に連絡して収まりました。\n"
+            "- 被害組織が特定されないよう、事務局経由で共有します。"
+        ),
+        "category": "ddos", "intent": "disruption", "status": "resolved",
+        "sectors": ["ict"], "attack_stage": "impact",
+        "techniques": ["T1498.001"],
+        "indicators": [{"type": "ipv4", "value": "203.0.113.30"}],
+        "views": ["mori@nami-networks.example"],
+    },
+    {
+        "key": "fin-gift-card-fraud", "community": "fin-isac", "period": 1, "day": 40,
+        "author": "nakamura@minato-trust.example", "tlp": "GREEN",
+        "title": "役員を名乗るチャットで電子ギフト券の購入を指示する詐欺",
+        "summary": (
+            "役員になりすましたチャットのメッセージで、社員に電子ギフト券を買わせて番号を"
+            "送らせる詐欺が続いています。役員の名前と肩書きは会社のウェブサイトから"
+            "取られていました。"
+        ),
+        "category": "fraud", "intent": "money", "status": "resolved",
+        "sectors": ["finance"], "attack_stage": "initial-access",
+        "techniques": ["T1656"],
+        "indicators": [{"type": "domain", "value": "exec-chat-support[.]example"}],
+        "views": ["tanaka@hikari-bank.example"],
+    },
+    {
+        "key": "fin-fake-bank-site", "community": "fin-isac", "period": 2, "day": 12,
+        "author": "nakamura@minato-trust.example", "tlp": "GREEN",
+        "title": "インターネットバンキングの偽サイトを検索広告で誘導",
+        "summary": (
+            "検索エンジンの広告枠に、当社のインターネットバンキングを装う偽サイトへの"
+            "広告が出ていました。広告事業者に連絡し、削除されています。"
+        ),
+        "category": "phishing", "intent": "money", "status": "resolved",
+        "sectors": ["finance"], "attack_stage": "initial-access",
+        "techniques": ["T1583.008", "T1566.002"],
+        "indicators": [{"type": "domain", "value": "minato-netbank-login[.]example"}],
+        "views": ["tanaka@hikari-bank.example"],
+    },
+    {
+        "key": "fin-api-ddos", "community": "fin-isac", "period": 2, "day": 30,
+        "author": "okada@kaede-securities.example", "tlp": "AMBER",
+        "title": "株価照会APIへの大量アクセスで応答が遅延",
+        "summary": (
+            "取引アプリが使う株価照会APIに短時間で大量のリクエストが集まり、応答が"
+            "遅くなりました。レート制限を強めて収まっています。"
+        ),
+        "category": "ddos", "intent": "disruption", "status": "resolved",
+        "sectors": ["finance"], "attack_stage": "impact",
+        "techniques": ["T1499.003"],
+        "indicators": [{"type": "ipv4", "value": "203.0.113.61"}],
+        "views": ["tanaka@hikari-bank.example"],
+    },
+    {
+        "key": "ict-iot-botnet-ddos", "community": "ict-isac", "period": 2, "day": 21,
+        "author": "mori@nami-networks.example", "tlp": "GREEN", "federated": True,
+        "title": "乗っ取られたIoT機器によるDDoS攻撃を顧客回線で観測",
+        "summary": (
+            "家庭用ルーターやネットワークカメラから、特定のウェブサイトに向けた大量の通信を"
+            "観測しました。機器の初期パスワードを変えるよう、顧客への注意喚起を"
+            "勧めます。"
+        ),
+        "category": "ddos", "intent": "disruption", "status": "contained",
+        "sectors": ["ict"], "attack_stage": "impact",
+        "techniques": ["T1498.001", "T1584.005"],
+        "indicators": [{"type": "ipv4", "value": "198.51.100.88"}],
+        "views": ["suzuki@tsubasa-telecom.example"],
+    },
+]
+
 # Threads: the first post is "body"; "posts" follow in order, each optionally a reply to an
 # earlier post of the same thread ("reply_to": its index in "posts"; -1 is the first post).
 THREADS = [

@@ -33,6 +33,7 @@ v1 = [
     path("", include("apps.incidents.api.urls")),
     path("", include("apps.discussions.api.urls")),
     path("", include("apps.meetings.api.urls")),
+    path("", include("apps.digests.summary_api")),
 ]
 
 urlpatterns = [

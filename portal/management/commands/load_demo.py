@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.communities.models import (
@@ -38,6 +39,7 @@ from apps.communities.models import (
     Organization,
     Role,
 )
+from apps.digests.summaries import period_last_finished, period_of, summary_build
 from apps.discussions import services as discussion_services
 from apps.discussions.models import Post, Thread
 from apps.incidents import services as incident_services
@@ -62,7 +64,7 @@ from apps.meetings.models import (
     Survey,
 )
 from apps.sharing.recipients import recipients_read
-from apps.sharing.services import audience_set
+from apps.sharing.services import audience_reposition, audience_set
 from portal import demo_data
 
 User = get_user_model()
@@ -434,6 +436,35 @@ def load_incidents(world: DemoWorld) -> None:
         _describe(world, "incident", incident, data)
 
 
+def load_earlier_incidents(world: DemoWorld) -> None:
+    """Incidents of the two periods before the current one (`demo_data.EARLIER_INCIDENTS`),
+    dated there with their indicators and sightings, so that the federation summary of the
+    last period that ended shows a trend against the one before."""
+    current = period_of(world.now)
+    for data in demo_data.EARLIER_INCIDENTS:
+        period = current
+        for _step in range(data["period"]):
+            period = period.previous
+        shared_at = period.starts_at + datetime.timedelta(days=data["day"], hours=10)
+        days = (world.now - shared_at).days
+        data = {**data, "detected": days, "occurred": days + 1}
+        incident = _incident(world, data)
+        _reactions(world, incident, data)
+        Incident.objects.filter(pk=incident.pk).update(created_at=shared_at)
+        incident.indicators.update(created_at=shared_at)
+        Sighting.objects.filter(incident=incident).update(created_at=F("seen_at"))
+        incident.refresh_from_db()
+        audience_reposition(incident)  # its place in the lists moves with its date
+        _describe(world, "incident", incident, data)
+
+
+def load_federation_summaries(world: DemoWorld) -> None:
+    """Each federation's summary of the last period that ended (built, not e-mailed)."""
+    period = period_last_finished(world.now)
+    for federation in world.federations.values():
+        summary_build(federation, period)
+
+
 def load_threads(world: DemoWorld) -> None:
     """A thread under every label in each ISAC, with replies; some discuss an incident."""
     for data in demo_data.THREADS:
@@ -559,10 +590,12 @@ STEPS: list[Callable[[DemoWorld], None]] = [
     load_federations,
     load_meetings,
     load_incidents,
+    load_earlier_incidents,
     load_threads,
     load_minutes,
     load_materials,
     load_survey,
+    load_federation_summaries,  # last: it summarises what the steps before shared
 ]
 
 
