@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     MEMBERSHIP_CHANGED = "membership_changed", _("Changed a membership")
     MEMBERSHIP_REMOVED = "membership_removed", _("Removed a membership")
     REDACT = "redact", _("Redacted a text")
+    SETTINGS_CHANGED = "settings_changed", _("Changed the community's settings")
 
 
 class AuditEventQuerySet(models.QuerySet):

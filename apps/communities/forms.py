@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Language
-from apps.communities.models import Organization, Role, Sector
+from apps.communities.models import Community, Organization, Role, Sector
 
 
 class InviteForm(forms.Form):
@@ -109,3 +109,13 @@ class AgreementPublishForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class CommunitySettingsForm(forms.ModelForm):
+    """What the secretariat decides for its community: who is admitted how, what e-mail may
+    say of TLP:AMBER items, whether its counts go into the federation's summary."""
+
+    class Meta:
+        model = Community
+        fields = ["default_language", "requires_approval", "amber_titles_in_email",
+                  "counts_in_federation_summary"]

@@ -7,13 +7,14 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import hash_token
-from apps.audit.services import record_all
+from apps.audit.models import Action
+from apps.audit.services import record, record_all
 from apps.communities.auditing import membership_events, membership_record, membership_state
 from apps.communities.models import (
     Agreement,
@@ -330,3 +331,29 @@ def membership_change_role(*, membership: Membership, role: str, organization=No
     membership.save()
     membership_record(before=before, membership=membership, actor=actor)
     return membership
+
+
+SETTINGS = ("default_language", "requires_approval", "amber_titles_in_email",
+            "counts_in_federation_summary")
+
+
+@transaction.atomic
+def community_settings_update(*, community: Community, actor, **changes) -> dict:
+    """The secretariat changes its community's settings; what changed, from what to what, is
+    recorded in the audit trail. Returns the changes ({} when nothing changed)."""
+    if not Membership.objects.filter(community=community, user_id=actor.pk,
+                                     status=MembershipStatus.ACTIVE,
+                                     role=Role.SECRETARIAT).exists():
+        raise PermissionDenied(_("Only the secretariat changes the community's settings."))
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    changed = {name: {"from": getattr(community, name), "to": value}
+               for name, value in changes.items()
+               if name in SETTINGS and getattr(community, name) != value}
+    if changed:
+        for name, change in changed.items():
+            setattr(community, name, change["to"])
+        community.full_clean()
+        community.save(update_fields=list(changed))
+        record(action=Action.SETTINGS_CHANGED, actor=actor, community=community,
+               target=community, detail=changed)
+    return changed

@@ -21,6 +21,8 @@ urlpatterns = [
          views.InvitationActionView.as_view(), name="invitation_action"),
     path("c/<slug:slug>/manage/organizations/new/", views.OrganizationCreateView.as_view(),
          name="organization_create"),
+    path("c/<slug:slug>/manage/settings/", views.CommunitySettingsView.as_view(),
+         name="settings"),
     path("c/<slug:slug>/manage/audit/", views.AuditLogView.as_view(), name="audit"),
     path("c/<slug:slug>/manage/audit/export.csv", views.AuditExportView.as_view(),
          name="audit_export"),

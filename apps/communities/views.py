@@ -22,6 +22,7 @@ from apps.audit.services import record_export, record_sources_shown
 from apps.communities.forms import (
     AgreementAcceptForm,
     AgreementPublishForm,
+    CommunitySettingsForm,
     CsvImportForm,
     InviteForm,
     OrganizationForm,
@@ -41,6 +42,7 @@ from apps.communities.services import (
     InvitationError,
     agreement_accept,
     agreement_publish,
+    community_settings_update,
     invitation_accept,
     invitation_create,
     invitation_create_with_organization,
@@ -479,3 +481,23 @@ class InvitationAcceptView(View):
         if not request.user.is_authenticated:
             login(request, user, backend="apps.accounts.backends.AccountBackend")
         return redirect("communities:agreement", invitation.community.slug)
+
+
+class CommunitySettingsView(SecretariatMixin, FormView):
+    """The secretariat's settings of its community; each change is in the audit trail."""
+
+    template_name = "communities/manage/settings.html"
+    form_class = CommunitySettingsForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Community.objects.get(pk=self.community.pk)
+        return kwargs
+
+    def form_valid(self, form):
+        changed = community_settings_update(
+            community=self.community, actor=self.request.user,
+            **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        messages.success(self.request, _("The settings are saved.") if changed
+                         else _("Nothing was changed."))
+        return redirect("communities:settings", self.community.slug)
