@@ -297,3 +297,10 @@ def test_the_page_and_the_document_cost_the_same_queries_however_many_items(
     many = (_queries(client, PAGE), _queries(client, JSON))
     assert few == many
     assert client.get(PAGE).content.decode().count("more ") >= 10
+
+
+def test_an_isac_home_links_to_its_federations_summaries(client_for, world, federation):
+    page = client_for(world["alice"]).get(f"/c/{world['fin'].slug}/").content.decode()
+    assert f"/federations/{federation.slug}/summaries/" in page
+    study = client_for(world["stranger"]).get("/c/study/").content.decode()
+    assert "/summaries/" not in study  # a study group belongs to no federation
