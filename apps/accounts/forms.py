@@ -9,7 +9,8 @@ from apps.accounts.models import User
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "language", "time_zone", "digest_frequency"]
+        fields = ["display_name", "language", "time_zone", "digest_frequency",
+                  "notices_by_email"]
 
 
 def token_lifetime_choices() -> list[tuple[int, str]]:

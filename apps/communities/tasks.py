@@ -8,12 +8,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from apps.communities.models import Invitation
+from portal.jobs import MAIL_RETRY
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
+@shared_task(bind=True, **MAIL_RETRY)
 def send_invitation_email(self, invitation_id: str) -> bool:
     """Send the invitation once. The row is claimed before the e-mail is handed over; if
-    sending fails the claim is released and the task retries."""
+    sending fails the claim is released, and the task retries with back-off when the mail
+    server or the network failed (`MAIL_RETRY`)."""
     claimed = Invitation.objects.filter(
         pk=invitation_id, sent_at__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(sent_at=timezone.now())
@@ -24,9 +26,9 @@ def send_invitation_email(self, invitation_id: str) -> bool:
     try:
         message = invitation_email(invitation)
         message.send()
-    except Exception as exc:
+    except BaseException:
         Invitation.objects.filter(pk=invitation_id).update(sent_at=None)
-        raise self.retry(exc=exc) from exc
+        raise
     return True
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.communities.models import Community, Membership
 from apps.discussions.models import Post, PostRevision, Thread
+from apps.discussions.signals import post_added
 from apps.sharing.audience import audience_resolve
 from apps.sharing.auditing import text_redacted
 from apps.sharing.exposure import exposure_check
@@ -31,6 +32,7 @@ from apps.sharing.services import (
     audience_set,
     author_membership,
 )
+from apps.sharing.signals import send_on_commit
 from apps.sharing.tlp import TLP, parse_tlp
 
 
@@ -215,6 +217,7 @@ def post_add(
     Thread.objects.filter(pk=thread.pk).update(last_post_at=now)
     thread.last_post_at = now
     audience_reposition(thread)  # the thread moves up in every list it is in
+    send_on_commit(post_added, Post, post=post)  # those who wrote in it are told
     return post
 
 

@@ -39,9 +39,11 @@ from apps.incidents.models import (
     Status,
     UsageFeedback,
 )
+from apps.incidents.signals import feedback_added, sighting_added
 from apps.sharing.exposure import exposure_check
 from apps.sharing.selectors import can_view, may_change, source_organization
 from apps.sharing.services import SHARING_ROLES, anonymity_set, audience_set, author_membership
+from apps.sharing.signals import send_on_commit
 from apps.sharing.tlp import TLP
 
 # Fields of an incident that an author writes and `incident_update` may change (besides the
@@ -446,6 +448,7 @@ def sighting_add(
             sighting.save()
     except IntegrityError as error:
         raise ValidationError(_("Your organisation has already reported seeing this.")) from error
+    send_on_commit(sighting_added, Sighting, sighting=sighting)
     return sighting
 
 
@@ -490,6 +493,7 @@ def feedback_add(*, user, incident: Incident, action: str, note: str = "") -> Us
     ).exists():
         raise ValidationError(_("Your organisation has already said this."))
     feedback.save()
+    send_on_commit(feedback_added, UsageFeedback, feedback=feedback)
     return feedback
 
 

@@ -1,7 +1,7 @@
 """Minutes (議事要旨): written by the chair or the secretariat — in one step from the live
 notes, or from scratch — under a TLP label and an audience that `apps.sharing` turns into
-grants, published when ready (the people who came are told), and every later change of a
-published text kept as a revision.
+grants, published when ready (the people who came are told: `notice_recipients`), and
+every later change of a published text kept as a revision.
 
 Every service runs in one transaction and checks, inside it, that the actor runs the group
 (`selectors.may_organise`) and can read the minutes: a hidden item is "not found", a refused
@@ -10,12 +10,9 @@ audience leaves nothing behind."""
 import difflib
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.communities.models import Membership, MembershipStatus
@@ -24,15 +21,16 @@ from apps.meetings.models import (
     Meeting,
     MeetingStatus,
     Minutes,
-    MinutesNotice,
     MinutesRevision,
     MinutesStatus,
 )
 from apps.meetings.selectors import may_organise, minutes_readable, notes_of
+from apps.meetings.signals import minutes_published
 from apps.sharing.audience import audience_resolve
 from apps.sharing.exposure import exposure_check
-from apps.sharing.selectors import can_view, recipients_of, visible_to
+from apps.sharing.selectors import recipients_of, visible_to
 from apps.sharing.services import audience_set, author_membership
+from apps.sharing.signals import send_on_commit
 from apps.sharing.tlp import TLP
 
 
@@ -131,8 +129,8 @@ def _audience_differs(minutes: Minutes, audience: dict) -> bool:
 @transaction.atomic
 def minutes_publish(*, minutes: Minutes, actor,
                     confirmed_exposures: Iterable[str] = ()) -> Minutes:
-    """Open the minutes to their whole audience, and tell the people who came (after the
-    commit, by a job)."""
+    """Open the minutes to their whole audience, and announce it after the commit
+    (`signals.minutes_published`: the people who came are told, by `notice_recipients`)."""
     minutes = Minutes.objects.select_for_update().select_related("meeting__community").get(
         pk=minutes.pk)
     _handle_check(actor=actor, minutes=minutes)
@@ -143,9 +141,7 @@ def minutes_publish(*, minutes: Minutes, actor,
     minutes.published_at = minutes.updated_at = timezone.now()
     minutes.published_by = actor
     minutes.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    from apps.meetings.tasks import send_minutes_notices
-
-    transaction.on_commit(lambda: send_minutes_notices.delay(str(minutes.pk)))
+    send_on_commit(minutes_published, Minutes, minutes=minutes, actor=actor)
     return minutes
 
 
@@ -217,7 +213,8 @@ def revisions_with_changes(minutes: Minutes) -> list[dict]:
 def notice_recipients(minutes: Minutes) -> list[int]:
     """Who is told that ``minutes`` are published: the members who came to the meeting
     (once it is recorded; until then, those who said they would come), still active, who
-    may read the minutes — never someone outside their audience — but not the publisher."""
+    may read the minutes — never someone outside their audience — but not the publisher.
+    Asked by apps.digests when `signals.minutes_published` is sent."""
     rows = Attendance.objects.filter(meeting_id=minutes.meeting_id, user__isnull=False)
     if rows.filter(attended__isnull=False).exists():
         rows = rows.filter(attended=True)
@@ -238,43 +235,3 @@ def _reads(user_id: int, minutes: Minutes) -> bool:
     return visible_to(user, Minutes.objects.filter(pk=minutes.pk,
                                                    status=MinutesStatus.PUBLISHED),
                       few=True).exists()
-
-
-def notice_claim(minutes_id, user_id: int) -> bool:
-    """One notice per person and minutes, whatever the retries and workers."""
-    try:
-        with transaction.atomic():
-            MinutesNotice.objects.create(minutes_id=minutes_id, user_id=user_id)
-    except IntegrityError:
-        return False
-    return True
-
-
-def notice_release(minutes_id, user_id: int) -> None:
-    MinutesNotice.objects.filter(minutes_id=minutes_id, user_id=user_id).delete()
-
-
-def notice_email(minutes_id, user_id: int) -> EmailMultiAlternatives | None:
-    """The e-mail in the reader's language and zone, under the TLP table's e-mail column:
-    the text itself for TLP:CLEAR and TLP:GREEN; for TLP:AMBER and AMBER+STRICT the meeting
-    and the link only; for TLP:RED not even the title — "minutes addressed to you". None
-    when the person may no longer read them (the audience changed since)."""
-    from django.contrib.auth import get_user_model
-
-    minutes = Minutes.objects.select_related("meeting__community").get(pk=minutes_id)
-    user = get_user_model().objects.get(pk=user_id)
-    if not can_view(user, minutes) or not user.is_active:
-        return None
-    meeting = minutes.meeting
-    base = settings.SITE_URL.rstrip("/")
-    with translation.override(user.language), timezone.override(user.time_zone):
-        context = {
-            "user": user, "minutes": minutes, "meeting": meeting,
-            "label": TLP(minutes.tlp).label,
-            "full_text": minutes.tlp in (TLP.CLEAR, TLP.GREEN),
-            "titled": minutes.tlp != TLP.RED,
-            "minutes_url": base + minutes.get_absolute_url(),
-        }
-        subject = render_to_string("meetings/email/minutes_subject.txt", context).strip()
-        body = render_to_string("meetings/email/minutes.txt", context)
-    return EmailMultiAlternatives(subject=subject, body=body, to=[user.email])

@@ -539,25 +539,6 @@ class MinutesRevision(models.Model):
         return f"{self.minutes_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
 
 
-class MinutesNotice(models.Model):
-    """That a person was told of published minutes: claimed before the e-mail is sent, so
-    that a retried or doubled job tells nobody twice."""
-
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("minutes notice")
-        verbose_name_plural = _("minutes notices")
-        constraints = [models.UniqueConstraint(fields=["minutes", "user"],
-                                               name="minutesnotice_once")]
-
-    def __str__(self) -> str:
-        return f"{self.minutes_id} → {self.user_id}"
-
-
 def material_path(material: "Material", filename: str) -> str:
     # The stored name says nothing of the original one: that is kept in `filename`.
     return f"materials/{material.community_id}/{material.pk}"

@@ -24,6 +24,7 @@ from apps.sharing.auditing import audience_changed
 from apps.sharing.materialise import audience_reposition, audience_rows_write
 from apps.sharing.models import AudienceChange, SharedContent, permission_models, view_codename
 from apps.sharing.selectors import may_change, recipients_of
+from apps.sharing.signals import audience_set_done, send_on_commit
 from apps.sharing.tlp import TLP
 
 __all__ = ["audience_reposition"]  # re-exported: content apps write through this module
@@ -169,7 +170,8 @@ def audience_set(
     label accepts), re-compute its grants and record the change — all or nothing.
 
     Returns the recorded change, or None when the audience was already exactly this (the
-    grants are re-computed anyway, which repairs any drift).
+    grants are re-computed anyway, which repairs any drift). A change is announced after the
+    commit (`signals.audience_set_done`).
     """
     type(item)._default_manager.select_for_update().filter(pk=item.pk).values_list("pk").get()
     _check_actor(item, actor)
@@ -186,7 +188,10 @@ def audience_set(
     item.save(update_fields=["tlp", "federated"])
     item.recipient_organizations.set(audience.organizations)
     item.recipient_users.set(audience.users)
-    return _record(item, actor, audience)
+    change = _record(item, actor, audience)
+    if change is not None:  # those newly addressed are told, after the commit
+        send_on_commit(audience_set_done, type(item), item=item, audience=audience, actor=actor)
+    return change
 
 
 def audience_actor_check(*, item: SharedContent, actor) -> None:

@@ -1,13 +1,20 @@
 """Minutes (議事要旨): written by the chair or the secretariat, in one step from the live notes
 or from scratch, under a TLP label through `sharing`; a draft is read by the organisers only;
-publishing opens it to its audience and tells the people who came (under the TLP table's
-e-mail column); each change of a published text is kept."""
+publishing opens it to its audience and tells the people who came — a notice (apps.digests),
+e-mailed under the TLP table's e-mail column to those who take notices by e-mail; each change
+of a published text is kept."""
+
+import datetime
 
 import pytest
 from celery.exceptions import Retry
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from apps.digests.models import Notice, NoticeKind
+from apps.digests.notices import tell_minutes
+from apps.digests.tasks import send_due_notices, send_notices
 from apps.meetings.minutes import (
     minutes_create,
     minutes_publish,
@@ -19,10 +26,8 @@ from apps.meetings.models import (
     Attendance,
     MeetingNote,
     Minutes,
-    MinutesNotice,
     MinutesRevision,
 )
-from apps.meetings.tasks import send_minutes_notice, send_minutes_notices
 from tests.conftest import _member
 from tests.meetings.test_meetings import make_meetings, make_series
 
@@ -95,29 +100,51 @@ def test_a_draft_is_read_by_the_organisers_only_until_published(
     assert client_for(carol).get("/api/v1/minutes/").json()["results"] == []
 
 
+def minutes_notices():
+    return sorted(Notice.objects.filter(kind=NoticeKind.MINUTES)
+                  .values_list("user__email", flat=True))
+
+
+def e_mail_due_notices():
+    """The notices' e-mail job as beat runs it, once their first is a few minutes old."""
+    Notice.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=4))
+    send_due_notices.delay()
+
+
 def test_publishing_tells_the_people_who_came_under_the_email_column(
         client_for, alice, bob, carol, chair, meeting, org_a, django_capture_on_commit_callbacks):
     came(meeting, alice, bob, carol, chair)
     minutes = amber(meeting, chair, org_a)
+    assert not Notice.objects.exists()  # a draft tells nobody
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):  # eager tasks: sent on commit
+    with django_capture_on_commit_callbacks(execute=True):  # told on commit
         client_for(chair).post(url(minutes, "publish"))
-    told = sorted(message.to[0] for message in mail.outbox)
     # carol (Gamma) came but is outside the audience; the chair published it.
+    assert minutes_notices() == ["alice@alpha.example.jp", "bob@beta.example.jp"]
+    e_mail_due_notices()
+    told = sorted(message.to[0] for message in mail.outbox)
     assert told == ["alice@alpha.example.jp", "bob@beta.example.jp"]
     message = mail.outbox[0]
-    assert "第1回 議事要旨" in message.subject and "TLP:AMBER" in message.body
-    assert "質疑応答の記録" not in message.body  # AMBER: never the text
-    assert minutes.get_absolute_url() in message.body
-    # A second run tells nobody twice.
-    send_minutes_notices.delay(str(minutes.pk))
-    assert len(mail.outbox) == 2 and MinutesNotice.objects.count() == 2
+    assert "TLP:AMBER" in message.body and "/notices/" in message.body
+    # AMBER: a count — neither the text nor (the community does not allow it) the title.
+    assert "第1回 議事要旨" not in message.subject + message.body
+    assert "質疑応答の記録" not in message.body
+    # Told again (a doubled signal), e-mailed again (a second run): nobody hears twice.
+    tell_minutes(minutes=Minutes.objects.get(pk=minutes.pk))
+    e_mail_due_notices()
+    assert len(mail.outbox) == 2
+    assert minutes_notices() == ["alice@alpha.example.jp", "bob@beta.example.jp"]
 
 
-@pytest.mark.parametrize(("tlp", "text_sent", "title_sent"), [
-    ("GREEN", True, True), ("AMBER+STRICT", False, True), ("RED", False, False)])
+@pytest.mark.parametrize(("tlp", "titles_allowed", "text_sent", "title_sent"), [
+    ("GREEN", False, True, True), ("AMBER", False, False, False),
+    ("AMBER", True, False, True), ("AMBER+STRICT", True, False, False),
+    ("RED", True, False, False)])
 def test_each_label_says_in_email_only_what_the_table_allows(
-        alice, chair, meeting, tlp, text_sent, title_sent, django_capture_on_commit_callbacks):
+        alice, chair, meeting, tlp, titles_allowed, text_sent, title_sent,
+        django_capture_on_commit_callbacks):
+    meeting.community.amber_titles_in_email = titles_allowed
+    meeting.community.save()
     came(meeting, alice)
     minutes = minutes_create(meeting=meeting, author=chair, title="秘密の件名",
                              body="秘密の本文", tlp=tlp,
@@ -125,25 +152,29 @@ def test_each_label_says_in_email_only_what_the_table_allows(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         minutes_publish(minutes=minutes, actor=chair)
+    e_mail_due_notices()
     (message,) = mail.outbox
+    html = message.alternatives[0][0]
     assert ("秘密の本文" in message.body) is text_sent
-    assert ("秘密の件名" in message.subject + message.body) is title_sent
+    assert ("秘密の本文" in html) is text_sent
+    assert ("秘密の件名" in message.subject + message.body + html) is title_sent
     assert f"TLP:{tlp}" in message.body
 
 
 def test_a_notice_refused_by_the_mail_server_is_retried_not_lost(
-        alice, chair, meeting, settings):
+        alice, chair, meeting, settings, django_capture_on_commit_callbacks):
     came(meeting, alice)
     minutes = amber(meeting, chair, alice.memberships.get().organization)
-    minutes_publish(minutes=minutes, actor=chair)
-    MinutesNotice.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_publish(minutes=minutes, actor=chair)
+    Notice.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=4))
     mail.outbox.clear()
     settings.EMAIL_BACKEND = "tests.meetings.test_minutes.RefusingBackend"
     with pytest.raises(Retry):  # eager: the retry is raised where a worker would requeue
-        send_minutes_notice.apply(args=[str(minutes.pk), alice.pk], throw=True)
-    assert not MinutesNotice.objects.exists()  # released: the retry will send it
+        send_notices.apply(args=[alice.pk], throw=True)
+    assert not Notice.objects.filter(emailed_at__isnull=False).exists()  # released
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert send_minutes_notice.apply(args=[str(minutes.pk), alice.pk]).get() is True
+    assert send_notices.apply(args=[alice.pk]).get() == 1
     assert len(mail.outbox) == 1
 
 
