@@ -250,13 +250,15 @@ def reaches_of(user_ids: Iterable[int]) -> dict[int, Reach]:
     active = Membership.objects.filter(user_id__in=ids, status=MembershipStatus.ACTIVE).order_by()
     nothing = Value(None, output_field=IntegerField())
     # The joins of `_principal_group_ids`, one row per (person, group): the members group and
-    # their organisation's group of each community they are active in (one join, so both
-    # conditions are on the same group), every interned set holding their organisation
-    # there, and the group of each federation of those communities.
-    community_groups = active.filter(
-        Q(community__auth_groups__kind=GroupKind.MEMBERS)
-        | Q(community__auth_groups__kind=GroupKind.ORGANIZATION,
-            community__auth_groups__organization_id=F("organization_id"))
+    # their organisation's group of each community they are active in (each by its own
+    # index), every interned set holding their organisation there, and the group of each
+    # federation of those communities.
+    members_groups = active.filter(community__auth_groups__kind=GroupKind.MEMBERS).values_list(
+        "user_id", Value("g"), "community__auth_groups__group_id",
+        "community__auth_groups__kind", "community_id")
+    organization_groups = active.filter(
+        community__auth_groups__kind=GroupKind.ORGANIZATION,
+        community__auth_groups__organization_id=F("organization_id"),
     ).values_list("user_id", Value("g"), "community__auth_groups__group_id",
                   "community__auth_groups__kind", "community_id")
     organization_sets = active.filter(
@@ -268,8 +270,8 @@ def reaches_of(user_ids: Iterable[int]) -> dict[int, Reach]:
         "user_id", Value("f"), "community__federations__group_id", Value(FEDERATION), nothing)
     communities = active.values_list("user_id", Value("c"), "community_id", Value(""), nothing)
     found: dict[int, list] = {pk: [] for pk in ids}
-    for user_id, *row in community_groups.union(organization_sets, federation_groups,
-                                                communities, all=True):
+    for user_id, *row in members_groups.union(organization_groups, organization_sets,
+                                              federation_groups, communities, all=True):
         found[user_id].append(row)
     return {user_id: _reach_from(user_id, rows) for user_id, rows in found.items()}
 
