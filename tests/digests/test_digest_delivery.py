@@ -356,3 +356,14 @@ def test_the_command_runs_in_worker_processes(community, alice, bob, carol, sec,
                         for path in tmp_path.glob("*.eml"))
     assert recipients == sorted([alice.email, bob.email, carol.email])
     assert DigestDelivery.objects.filter(status="sent").count() == 3
+
+
+def test_each_email_is_text_and_html_with_a_random_boundary(green, alice, bob):
+    digests_send(frequency="daily")
+    first, second = (to(alice)[0].message(), to(bob)[0].message())
+    assert first.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in first.get_payload()] == ["text/plain",
+                                                                          "text/html"]
+    assert first.get_boundary() != second.get_boundary()
+    parsed = email.message_from_bytes(first.as_bytes(), policy=policy.default)
+    assert parsed.get_body(preferencelist=("plain",)).get_content() == to(alice)[0].body
