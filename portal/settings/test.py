@@ -3,10 +3,16 @@
 import tempfile
 from pathlib import Path
 
+from portal.env import email_settings, env_str
 from portal.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real worker process started by a test (tests/digests/test_digest_real_stack.py) hands its
+# e-mails to the test's SMTP server: RENKEI_TEST_EMAIL_URL (EMAIL_URL's format). Unset: the
+# in-memory outbox above, whatever EMAIL_URL says.
+if env_str("RENKEI_TEST_EMAIL_URL"):
+    globals().update(email_settings(env_str("RENKEI_TEST_EMAIL_URL"), ""))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
