@@ -15,7 +15,7 @@ STAMP_RUN := $(VENV)/.renkei-installed
 STAMP_DEV := $(VENV)/.renkei-installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench lint messages translations check-python
+.PHONY: help install run test bench bench-digests lint messages translations check-python
 
 help:
 	@echo "make run       install, migrate, load demo data, serve http://$(HOST):$(PORT)"
@@ -27,6 +27,7 @@ help:
 	@echo "make messages  update locale/{ja,en}/LC_MESSAGES/django.po from the code and templates"
 	@echo "make bench     build the scale world (BENCH_INCIDENTS=$(BENCH_INCIDENTS)) and time the lists"
 	@echo "               e.g. make bench BENCH_INCIDENTS=20000 for a quick look; BENCH_ARGS=--reuse"
+	@echo "make bench-digests  time the daily digest run: 20,000 members, 5,000 items, local SMTP"
 	@echo "Variables: PYTHON=$(PYTHON) VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) PYTEST_ARGS=..."
 
 check-python:
@@ -87,6 +88,10 @@ test: check-python $(STAMP_DEV) translations
 BENCH_INCIDENTS ?= 1000000
 bench: check-python $(STAMP_DEV)
 	$(VENV_PY) bench/scale.py --incidents $(BENCH_INCIDENTS) $(BENCH_ARGS)
+
+# The daily digest run at 20,000 members (bench/digests.py; README "Performance").
+bench-digests: check-python $(STAMP_DEV)
+	$(VENV_PY) bench/digests.py $(BENCH_ARGS)
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
