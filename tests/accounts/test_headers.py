@@ -63,13 +63,16 @@ def test_no_template_has_an_inline_script_or_event_handler():
     offenders = []
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text()
+        # E-mail HTML is read by mail programs, not under the site's CSP: most of them keep
+        # only inline styles. Scripts and handlers are refused there too.
+        e_mail = bool({"email", "digest"} & set(path.relative_to(TEMPLATES).parts[:-1]))
         if _inline_script_tags(text):
             offenders.append(f"{path}: inline <script>")
         if re.search(r"<[^>]*\son[a-z]+\s*=", text, re.IGNORECASE):
             offenders.append(f"{path}: on…= handler")
         if re.search(r"<style\b", text, re.IGNORECASE):
             offenders.append(f"{path}: inline <style>")
-        if re.search(r"""\sstyle\s*=\s*["']""", text):
+        if not e_mail and re.search(r"""\sstyle\s*=\s*["']""", text):
             offenders.append(f"{path}: style attribute")
         if re.search(r"""(?:href|src)\s*=\s*["']javascript:""", text, re.IGNORECASE):
             offenders.append(f"{path}: javascript: URL")
