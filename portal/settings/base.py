@@ -180,7 +180,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Redis redelivers a task not acknowledged within this time: longer than the longest job
 # (a daily digest run at ISAC scale takes minutes), or a slow job would run twice at once.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=1)}
+# A digest claimed longer ago than this by a worker that never finished it (killed, lost) is
+# due again: at least once, rather than lost.
+DIGEST_CLAIM_STALE_SECONDS = env_int("DIGEST_CLAIM_STALE_SECONDS", 1800, minimum=1)
 # The schedules live in the database (django-celery-beat, editable in the admin); their
 # defaults are written by apps/digests/migrations/0002_default_schedules.py.
 
