@@ -211,7 +211,7 @@ def _five_hundred_members(community, author):
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # where the kill lands decides whether the one e-mail in flight is lost
     reason="apps/digests/digests.py is at most once: the rows a killed worker claimed stay "
            "'claimed' forever (due_members skips them, _claim_failed takes only 'failed'), so "
            "the members of the part in flight get no digest, and those whose e-mail went "
