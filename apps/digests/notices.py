@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from apps.communities.models import Community, Membership, MembershipStatus
+from apps.digests.digests import FULL, TITLE, email_rule
 from apps.digests.models import Notice, NoticeKind
 from apps.discussions.models import Post, Thread
 from apps.incidents.models import Incident
@@ -288,15 +289,10 @@ def notice_entries(notices: Iterable[Notice]) -> list[Entry]:
 
 
 def email_disclosure(item: Model, community: Community) -> tuple[bool, bool]:
-    """(title, text): what an e-mail may say of ``item`` — DESIGN.md's e-mail column. CLEAR
-    and GREEN in full; AMBER a count, its title only where the community allows it;
-    AMBER+STRICT and RED a count only."""
-    tlp = TLP(item.tlp)
-    if tlp in (TLP.CLEAR, TLP.GREEN):
-        return True, True
-    if tlp == TLP.AMBER:
-        return community.amber_titles_in_email, False
-    return False, False
+    """(title, text): what an e-mail may say of ``item`` — the digests' one reading of
+    DESIGN.md's e-mail column (`digests.email_rule`)."""
+    rule = email_rule(item.tlp, community)
+    return rule in (FULL, TITLE), rule == FULL
 
 
 @dataclass
