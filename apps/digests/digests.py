@@ -10,11 +10,12 @@ are read in one query (`sharing.selectors.reaches_of`), and what each of them se
 answered in memory by `sharing`'s own rule; a community's part of the e-mail is rendered once
 for all who see the same things in it, in the same language and zone.
 
-Each digest is a `DigestDelivery` row, claimed before the e-mail is handed to the mail
-backend and marked sent after: a rerun sends only what is missing, a second worker nothing
-twice (at most once: a row left claimed by a worker that died is not sent again). Nothing to
-say is a row too (empty), and no e-mail. A refused e-mail (malformed address, a recipient the
-server refuses) is recorded on its row — failed, with the error and the attempts — and
+Each digest is a `DigestDelivery` row, claimed just before its e-mail is handed to the mail
+backend and marked sent just after: a rerun sends only what is missing, a second worker
+nothing twice, and a worker killed half-way loses at most the one e-mail it was handing over
+(its row stays claimed: at most once) — the members it had not reached are still due. Nothing
+to say is a row too (empty), and no e-mail. A refused e-mail (malformed address, a recipient
+the server refuses) is recorded on its row — failed, with the error and the attempts — and
 retried with back-off (`digests_retry`) while the others go out.
 """
 
@@ -25,6 +26,7 @@ import textwrap
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -33,6 +35,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connections
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.template.loader import render_to_string
@@ -62,7 +65,6 @@ LENGTH = {DigestFrequency.DAILY: timedelta(days=1), DigestFrequency.WEEKLY: time
 LOOKBACK = {DigestFrequency.DAILY: timedelta(days=3), DigestFrequency.WEEKLY: timedelta(days=14)}
 
 CHUNK = 500  # members whose reaches are read, and rows claimed, at once
-FLUSH_EVERY = 100  # e-mails handed over between two writes of "sent"
 SHOWN_PER_KIND = 20  # entries of one kind in one community; the rest is "…and N more"
 TEXT_CHARS = 600  # of a summary, minutes, a description: the rest is read in the portal
 POST_CHARS = 400  # of the latest post of a thread
@@ -732,43 +734,40 @@ def _connection_lost(exc: BaseException) -> bool:
 
 
 class _Sender:
-    """Claims, renders and hands over the e-mails of one run, chunk by chunk."""
+    """Renders and hands over the e-mails of one run, chunk by chunk. Each e-mail's row is
+    claimed just before it is handed over and marked just after (two statements an e-mail):
+    a worker killed half-way leaves at most the one e-mail in flight claimed and unmarked
+    (never sent again: at most once); every member it had not reached has no row and is
+    still due, so the restarted job sends what is missing."""
 
     def __init__(self, run: DigestRun, items: NewItems, chunk_size: int):
         self.run, self.items, self.chunk_size = run, items, chunk_size
         self.renderer = Renderer()
 
     def new(self, targets: list[Target]) -> None:
-        """Members without a row for the period: their rows are written (claimed, or empty
-        when there is nothing to say) in one statement per chunk, skipping any another
-        worker wrote first; only the rows this run wrote are sent."""
+        """Members without a row for the period. Those with nothing to say get an empty row
+        (one statement a chunk, skipping any another worker wrote first); the others are
+        sent, each claimed on its own."""
         for chunk in _chunks(targets, self.chunk_size):
             built = self._build(chunk)
-            claimed_at = timezone.now()  # marks this run's rows among the chunk's
-            DigestDelivery.objects.bulk_create([
-                DigestDelivery(
-                    user=target.user, frequency=target.frequency, period=target.period,
-                    since=target.since, until=target.until, claimed_at=claimed_at,
-                    item_count=sum(section.item_count for section in sections),
-                    status=DeliveryStatus.CLAIMED if sections else DeliveryStatus.EMPTY)
-                for target, sections in built], ignore_conflicts=True)
-            frequency, period = chunk[0].frequency, chunk[0].period
-            ours = dict(DigestDelivery.objects.filter(
-                frequency=frequency, period=period, claimed_at=claimed_at,
-                user_id__in=[target.user.pk for target in chunk]).values_list("user_id", "pk"))
-            to_send = []
-            for target, sections in built:
-                target.delivery_id = ours.get(target.user.pk)
-                if target.delivery_id is None:
-                    self.run.taken += 1
-                elif not sections:
-                    self.run.empty += 1
-                else:
-                    to_send.append((target, sections))
-            self._send(to_send)
+            empty = [target for target, sections in built if not sections]
+            if empty:
+                marked_at = timezone.now()  # tells this run's rows from another worker's
+                DigestDelivery.objects.bulk_create([
+                    DigestDelivery(user=target.user, frequency=target.frequency,
+                                   period=target.period, since=target.since,
+                                   until=target.until, claimed_at=marked_at,
+                                   status=DeliveryStatus.EMPTY)
+                    for target in empty], ignore_conflicts=True)
+                ours = DigestDelivery.objects.filter(
+                    frequency=empty[0].frequency, period=empty[0].period, claimed_at=marked_at,
+                    user_id__in=[target.user.pk for target in empty]).count()
+                self.run.empty += ours
+                self.run.taken += len(empty) - ours
+            self._send([(target, sections) for target, sections in built if sections])
 
     def again(self, targets: list[Target], wanted: set) -> None:
-        """Failed deliveries claimed again (``wanted``: the ids of members who still want a
+        """Failed deliveries due again (``wanted``: the ids of members who still want a
         digest): told what they may see now, of the same period; "empty" when nothing is
         left to say, or the member turned the digest off meanwhile."""
         for chunk in _chunks(targets, self.chunk_size):
@@ -776,15 +775,10 @@ class _Sender:
                      for target, sections in self._build(chunk)]
             nothing = [target.delivery_id for target, sections in built if not sections]
             if nothing:
-                DigestDelivery.objects.filter(pk__in=nothing).update(
-                    status=DeliveryStatus.EMPTY, item_count=0)
-                self.run.empty += len(nothing)
-            to_send = [(target, sections) for target, sections in built if sections]
-            DigestDelivery.objects.bulk_update([
-                DigestDelivery(pk=target.delivery_id,
-                               item_count=sum(section.item_count for section in sections))
-                for target, sections in to_send], ["item_count"])
-            self._send(to_send)
+                self.run.empty += DigestDelivery.objects.filter(
+                    pk__in=nothing, status=DeliveryStatus.FAILED).update(
+                        status=DeliveryStatus.EMPTY, item_count=0)
+            self._send([(target, sections) for target, sections in built if sections])
 
     def _build(self, chunk: list[Target]) -> list[tuple[Target, list[Section]]]:
         reaches = reaches_of([target.user.pk for target in chunk])
@@ -792,81 +786,142 @@ class _Sender:
                                                  since=target.since, until=target.until))
                 for target in chunk]
 
+    def _claim(self, target: Target, item_count: int, *, failed: str = "") -> bool:
+        """Take the member's digest for this run (or, with ``failed``, record at once that
+        it could not be made): a new row for a new one — refused if another worker wrote
+        it first — or the failed row back to claimed for a retry."""
+        now = timezone.now()
+        status = DeliveryStatus.FAILED if failed else DeliveryStatus.CLAIMED
+        attempts = 1 if failed else 0
+        if target.delivery_id is not None:
+            return bool(DigestDelivery.objects.filter(
+                pk=target.delivery_id, status=DeliveryStatus.FAILED).update(
+                    status=status, claimed_at=now, item_count=item_count, error=failed,
+                    attempts=F("attempts") + attempts))
+        target.delivery_id = _insert_unless_taken(
+            user_id=target.user.pk, frequency=target.frequency, period=target.period,
+            since=target.since, until=target.until, claimed_at=now, item_count=item_count,
+            status=status, error=failed, attempts=attempts, sent_at=None)
+        return target.delivery_id is not None
+
+    def _mark(self, target: Target, error: str = "") -> None:
+        _mark_row(target.delivery_id, error)
+        if error:
+            self.run.failed += 1
+        else:
+            self.run.sent += 1
+
     def _send(self, batch: list[tuple[Target, list[Section]]]) -> None:
         """Hand each e-mail over on one connection; a refusal fails that e-mail only. If the
-        mail server cannot be reached at all, the batch is recorded as failed and the error
-        raised, so that the job is retried later."""
+        mail server cannot be reached at all, the error is raised — the job is retried —
+        and the members not reached yet stay due."""
         if not batch:
             return
         connection = get_connection()
+        connection.open()
         try:
-            connection.open()
-        except Exception as exc:
-            self._failed({target.delivery_id: _error(exc) for target, _sections in batch})
-            raise
-        sent: list[int] = []
-        failed: dict[int, str] = {}
-        try:
-            for index, (target, sections) in enumerate(batch):
-                try:
-                    message = self.renderer.message(target, sections, connection)
-                    if not connection.send_messages([message]):
-                        raise smtplib.SMTPRecipientsRefused({target.user.email: (0, b"")})
-                    sent.append(target.delivery_id)
-                except Exception as exc:  # one member's failure must not stop the others
-                    failed[target.delivery_id] = _error(exc)
-                    if _connection_lost(exc):
-                        try:
-                            connection.close()
-                            connection.open()
-                        except Exception as down:
-                            for rest, _sections in batch[index + 1:]:
-                                failed[rest.delivery_id] = _error(down)
-                            raise
-                if len(sent) >= FLUSH_EVERY:
-                    self._sent(sent)
-                    sent = []
+            with _quick_commits():
+                self._hand_over(batch, connection)
         finally:
-            self._sent(sent)
-            self._failed(failed)
             connection.close()
 
-    def _sent(self, ids: list[int]) -> None:
-        if ids:
-            DigestDelivery.objects.filter(pk__in=ids).update(
-                status=DeliveryStatus.SENT, sent_at=timezone.now(), error="",
-                attempts=F("attempts") + 1)
-            self.run.sent += len(ids)
+    def _hand_over(self, batch: list[tuple[Target, list[Section]]], connection) -> None:
+        """Render, claim, hand over to the mail ``connection``, mark: e-mail by e-mail."""
+        for target, sections in batch:
+            item_count = sum(section.item_count for section in sections)
+            try:
+                message = self.renderer.message(target, sections, connection)
+            except Exception as exc:  # one member's failure must not stop the others
+                if self._claim(target, item_count, failed=_error(exc)):
+                    self.run.failed += 1
+                continue
+            if not self._claim(target, item_count):
+                self.run.taken += 1
+                continue
+            try:
+                if not connection.send_messages([message]):
+                    raise smtplib.SMTPRecipientsRefused({target.user.email: (0, b"")})
+            except Exception as exc:
+                self._mark(target, _error(exc))
+                if _connection_lost(exc):
+                    connection.close()
+                    connection.open()
+                continue
+            self._mark(target)
 
-    def _failed(self, errors: dict[int, str]) -> None:
-        by_error: dict[str, list[int]] = defaultdict(list)
-        for pk, error in errors.items():
-            by_error[error].append(pk)
-        for error, ids in by_error.items():
-            DigestDelivery.objects.filter(pk__in=ids).update(
-                status=DeliveryStatus.FAILED, error=error, attempts=F("attempts") + 1)
-        self.run.failed += len(errors)
+
+# An e-mail's claim and mark are the two statements a run makes per member, twenty thousand
+# times a day: written as SQL, one round trip each (no savepoint, no IntegrityError to roll
+# back), instead of the ORM's several. Both PostgreSQL and SQLite (3.35+) read them.
+
+@contextmanager
+def _quick_commits():
+    """Within it, PostgreSQL answers the claims and marks without waiting for each commit to
+    reach the disk (`synchronous_commit = off` for this connection): a millisecond less per
+    statement, two statements an e-mail. A killed worker loses nothing by it — the server
+    has every commit; only a crash of the database server itself could forget the last
+    fraction of a second of rows (then those e-mails could go out again)."""
+    connection = connections[DigestDelivery.objects.db]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _insert_unless_taken(**values) -> int | None:
+    """INSERT a delivery row, or nothing if the (member, frequency, period) row exists: the
+    new row's id, or None when another worker wrote it first."""
+    connection = connections[DigestDelivery.objects.db]
+    quote = connection.ops.quote_name
+    fields = [DigestDelivery._meta.get_field(name) for name in values]
+    sql = (f"INSERT INTO {quote(DigestDelivery._meta.db_table)} "
+           f"({', '.join(quote(field.column) for field in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"ON CONFLICT DO NOTHING RETURNING {quote(DigestDelivery._meta.pk.column)}")
+    params = [field.get_db_prep_save(value, connection)
+              for field, value in zip(fields, values.values(), strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _mark_row(pk: int, error: str = "") -> None:
+    """Sent (or failed, with ``error``), one more attempt."""
+    connection = connections[DigestDelivery.objects.db]
+    quote = connection.ops.quote_name
+    meta = DigestDelivery._meta
+    columns = {name: quote(meta.get_field(name).column)
+               for name in ("status", "sent_at", "error", "attempts")}
+    sql = (f"UPDATE {quote(meta.db_table)} SET {columns['status']} = %s, "
+           f"{columns['sent_at']} = %s, {columns['error']} = %s, "
+           f"{columns['attempts']} = {columns['attempts']} + 1 "
+           f"WHERE {quote(meta.pk.column)} = %s")
+    sent_at = None if error else meta.get_field("sent_at").get_db_prep_save(
+        timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [DeliveryStatus.FAILED if error else DeliveryStatus.SENT,
+                             sent_at, error, pk])
 
 
 def _claim_failed(now: datetime, frequency: str | None = None,
                   shard: tuple[int, int] | None = None) -> list[DigestDelivery]:
-    """Failed deliveries whose back-off is over (and attempts are left), claimed again by
-    this run: a second worker gets none of them."""
+    """Failed deliveries whose back-off is over and attempts are left (each is claimed
+    again, on its own, just before it is handed over: a second worker gets none of them)."""
     failed = DigestDelivery.objects.filter(status=DeliveryStatus.FAILED,
                                            attempts__lt=MAX_ATTEMPTS)
     if frequency is not None:
         failed = failed.filter(frequency=frequency)
     if shard is not None:
         failed = failed.annotate(shard=F("user_id") % shard[1]).filter(shard=shard[0])
-    due = [pk for pk, claimed_at, attempts in failed.values_list("pk", "claimed_at", "attempts")
-           if claimed_at + retry_delay(attempts) <= now]
-    if not due:
-        return []
-    claimed_at = timezone.now()
-    DigestDelivery.objects.filter(pk__in=due, status=DeliveryStatus.FAILED).update(
-        status=DeliveryStatus.CLAIMED, claimed_at=claimed_at)
-    return list(DigestDelivery.objects.filter(
-        pk__in=due, status=DeliveryStatus.CLAIMED, claimed_at=claimed_at).select_related("user"))
+    return [row for row in failed.select_related("user")
+            if row.claimed_at + retry_delay(row.attempts) <= now]
 
 
 def next_retry_at() -> datetime | None:

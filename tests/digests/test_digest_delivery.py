@@ -43,6 +43,8 @@ from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
+# An e-mail's own statements: its claim (an INSERT) and its mark (an UPDATE).
+PER_EMAIL = 2
 REFUSED: set[str] = set()
 
 
@@ -109,17 +111,18 @@ def test_a_rerun_sends_nothing_twice(green, alice, bob, carol):
 
 
 def test_a_second_worker_sends_nothing_the_first_claimed(green, alice, bob, carol, monkeypatch):
-    """Another worker claims Bob's digest while this one is building its chunk: the claim
-    is lost quietly and only the rows this run wrote are sent."""
-    real = service.reaches_of
+    """Another worker claims Bob's digest while this one is rendering it: the claim is lost
+    quietly, and only the digests this run claimed are sent."""
+    real = service.Renderer.message
     now = timezone.now()
 
-    def racing(user_ids):
-        DigestDelivery.objects.create(user=bob, frequency="daily",
-                                      period=digest_period("daily", now), since=now, until=now)
-        return real(user_ids)
+    def racing(self, target, sections, connection=None):
+        if target.user == bob:
+            DigestDelivery.objects.create(user=bob, frequency="daily", since=now, until=now,
+                                          period=digest_period("daily", now))
+        return real(self, target, sections, connection)
 
-    monkeypatch.setattr(service, "reaches_of", racing)
+    monkeypatch.setattr(service.Renderer, "message", racing)
     result = digests_send(frequency="daily", now=now)
     assert (result.sent, result.taken) == (2, 1)
     assert to(bob) == [] and len(to(alice)) == len(to(carol)) == 1
@@ -254,14 +257,42 @@ def test_through_a_real_smtp_server_one_refused_recipient(green, settings, alice
     assert message.get_body(preferencelist=("html",)) is not None
 
 
-def test_an_unreachable_mail_server_fails_the_batch_and_raises_for_a_retry(green, settings):
+def test_an_unreachable_mail_server_raises_for_a_retry_and_loses_nothing(green, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 2
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     with pytest.raises(OSError):
         digests_send(frequency="daily")
-    assert set(DigestDelivery.objects.values_list("status", flat=True)) == {"failed"}
-    assert DigestDelivery.objects.filter(error__contains="ConnectionRefusedError").count() == 3
+    # Nothing was claimed: every digest is still due, for the job's retry.
+    assert not DigestDelivery.objects.exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert digests_send(frequency="daily").sent == 3
+
+
+def test_a_worker_killed_half_way_leaves_the_rest_due(green, alice, bob, carol, monkeypatch):
+    """The worker dies while handing over the second e-mail: the first is marked sent, the
+    second stays claimed (at most once: it is not sent again), the third has no row — the
+    restarted job sends it, and nothing twice."""
+    real = LocmemBackend.send_messages
+    handed: list = []
+
+    def dies_on_the_second(self, messages):
+        if handed:
+            raise KeyboardInterrupt  # as abrupt as a SIGKILL for this process
+        handed.append(messages[0].to[0])
+        return real(self, messages)
+
+    monkeypatch.setattr(LocmemBackend, "send_messages", dies_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        digests_send(frequency="daily")
+    statuses = dict(DigestDelivery.objects.values_list("user__email", "status"))
+    assert sorted(statuses.values()) == ["claimed", "sent"]
+    monkeypatch.undo()
+    mail.outbox.clear()
+    again = digests_send(frequency="daily")
+    assert again.sent == 1
+    (missing,) = {alice.email, bob.email, carol.email} - set(statuses)
+    assert [m.to for m in mail.outbox] == [[missing]]
 
 
 def test_the_task_has_the_scheduled_name_and_runs_the_service(green, alice):
@@ -294,26 +325,36 @@ def _world(community, members: int, items: int, offset: int = 0):
     sighted = Incident.objects.filter(author=author, tlp=TLP.GREEN).first()
     for person in people[1:3]:
         sighting_add(user=person, incident=sighted)
-    for thread in Thread.objects.filter(tlp=TLP.GREEN)[:3]:
+    for thread in Thread.objects.filter(tlp=TLP.GREEN)[:3] if people else ():
         post_add(author=people[-1], thread=thread, body="a reply")
     return people
 
 
-def test_a_runs_queries_do_not_grow_with_members_or_items(community):
+def test_a_runs_queries_do_not_grow_with_items_and_only_by_two_an_email(community):
+    """The new items, their audiences, the members and their reaches are read in a fixed
+    number of queries; each e-mail adds its claim and its mark (two statements), however
+    much each member sees."""
     for model in (Incident, Thread, Minutes, Material):
         ContentType.objects.get_for_model(model)
+
+    def measured(expected: int) -> int:
+        DigestDelivery.objects.all().delete()  # everything of the day is new again
+        with CaptureQueriesContext(connection) as queries:
+            result = digests_send(frequency="daily")
+        assert result.sent == expected
+        return len(queries.captured_queries)
+
     _world(community, members=3, items=5)
-    first = timezone.now()
-    with CaptureQueriesContext(connection) as small:
-        small_run = digests_send(frequency="daily", now=first)
-    assert small_run.sent == 3
-    _world(community, members=9, items=15, offset=3)
-    with CaptureQueriesContext(connection) as large:
-        large_run = digests_send(frequency="daily", now=first + datetime.timedelta(days=1))
-    assert large_run.sent == 12
-    assert len(large.captured_queries) == len(small.captured_queries), [
-        query["sql"][:120] for query in large.captured_queries]
-    assert len(small.captured_queries) <= 22
+    few_items = measured(3)
+    _world(community, members=0, items=20, offset=3)
+    many_items = measured(3)
+    assert many_items == few_items  # 5 or 25 new items of each kind: the same queries
+    _world(community, members=9, items=5, offset=3)
+    more_members = measured(12)
+    per_email = (more_members - few_items) / 9
+    assert per_email == PER_EMAIL, per_email
+    assert few_items - 3 * PER_EMAIL <= 18, few_items  # the fixed part
+
 
 
 def test_shards_share_the_members_without_meeting(green, alice, bob, carol):
