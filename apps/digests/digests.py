@@ -64,7 +64,7 @@ LENGTH = {DigestFrequency.DAILY: timedelta(days=1), DigestFrequency.WEEKLY: time
 # digest on again is not sent months of news; a day or two the job did not run still is.
 LOOKBACK = {DigestFrequency.DAILY: timedelta(days=3), DigestFrequency.WEEKLY: timedelta(days=14)}
 
-CHUNK = 500  # members whose reaches are read, and rows claimed, at once
+CHUNK = 500  # members whose reaches are read (and empty rows written) at once
 SHOWN_PER_KIND = 20  # entries of one kind in one community; the rest is "…and N more"
 TEXT_CHARS = 600  # of a summary, minutes, a description: the rest is read in the portal
 POST_CHARS = 400  # of the latest post of a thread
