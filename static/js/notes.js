@@ -27,6 +27,9 @@
       area.value = draft.text;  // typed, never saved: back it comes, and it is saved now
       pending.add(form);
       window.htmx.trigger(form, "submit");
+    } else if (area.value !== area.defaultValue) {
+      pending.add(form);  // typed before the page had finished loading: saved now
+      window.htmx.trigger(form, "submit");
     }
   }
 
