@@ -11,10 +11,13 @@ answered in memory by `sharing`'s own rule; a community's part of the e-mail is 
 for all who see the same things in it, in the same language and zone.
 
 Each digest is a `DigestDelivery` row, claimed just before its e-mail is handed to the mail
-backend and marked sent just after: a rerun sends only what is missing, a second worker
-nothing twice, and a worker killed half-way loses at most the one e-mail it was handing over
-(its row stays claimed: at most once) — the members it had not reached are still due. Nothing
-to say is a row too (empty), and no e-mail. A refused e-mail (malformed address, a recipient
+backend and marked sent just after: a rerun sends only what is missing, and a second worker
+nothing twice. A worker killed half-way leaves the members it had not reached due (the broker
+hands its job to another worker) and at most the one e-mail it was handing over claimed but
+unmarked: once that claim is older than `MAIL_CLAIM_STALE_SECONDS` it is recorded as failed
+("interrupted") and sent again — at least once, not lost — with the same Message-ID, so that
+the recipient's mail system can fold the copy it may already have. Nothing to say is a row
+too (empty), and no e-mail. A refused e-mail (malformed address, a recipient
 the server refuses) is recorded on its row — failed, with the error and the attempts — and
 retried with back-off (`digests_retry`) while the others go out.
 """
@@ -29,6 +32,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,7 +40,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -48,7 +52,7 @@ from django.utils.translation import ngettext
 
 from apps.accounts.models import DigestFrequency
 from apps.communities.models import Federation, Membership, MembershipStatus
-from apps.digests.models import DeliveryStatus, DigestDelivery
+from apps.digests.models import DeliveryStatus, DigestDelivery, interrupted_claims
 from apps.discussions.models import Post, Thread
 from apps.incidents.models import FeedbackAction, Incident, Sighting, UsageFeedback
 from apps.meetings.models import Material, Meeting, MeetingStatus, Minutes, MinutesStatus
@@ -75,6 +79,7 @@ LINE_CHARS = 200  # longer lines are wrapped (an e-mail line holds at most 998 b
 MAX_ATTEMPTS = 1 + MAIL_RETRY["max_retries"]
 
 UNSUBSCRIBE_SALT = "renkei.digests.unsubscribe"
+INTERRUPTED = "interrupted: the worker stopped while handing the e-mail over (it may have gone out)"
 
 # The kinds of things told, in the order a community's part of the e-mail shows them.
 KINDS = (INCIDENT, THREAD, MEETING, MINUTES, MATERIAL) = (
@@ -452,6 +457,13 @@ def _link(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def message_id(target: Target) -> str:
+    """The same for every copy of one member's digest of one period: an e-mail sent again
+    after an interruption is recognisable as the same message."""
+    domain = urlsplit(settings.SITE_URL).hostname or "renkei.invalid"
+    return f"<digest.{target.frequency}.{target.period}.{target.user.pk}@{domain}>"
+
+
 # ---- rendering -----------------------------------------------------------------------------
 
 _HEADINGS = {
@@ -661,6 +673,7 @@ class Renderer:
         message = DigestMessage(
             subject=subject, body=text, to=[user.email], connection=connection,
             headers={
+                "Message-ID": message_id(target),
                 "List-Unsubscribe": f"<{unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 "Auto-Submitted": "auto-generated",
@@ -737,8 +750,8 @@ class _Sender:
     """Renders and hands over the e-mails of one run, chunk by chunk. Each e-mail's row is
     claimed just before it is handed over and marked just after (two statements an e-mail):
     a worker killed half-way leaves at most the one e-mail in flight claimed and unmarked
-    (never sent again: at most once); every member it had not reached has no row and is
-    still due, so the restarted job sends what is missing."""
+    (sent again once the claim is stale: `_interrupted_to_failed`); every member it had not
+    reached has no row and is still due, so the restarted job sends what is missing."""
 
     def __init__(self, run: DigestRun, items: NewItems, chunk_size: int):
         self.run, self.items, self.chunk_size = run, items, chunk_size
@@ -910,10 +923,21 @@ def _mark_row(pk: int, error: str = "") -> None:
                              sent_at, error, pk])
 
 
+def _interrupted_to_failed(now: datetime) -> int:
+    """Each interrupted claim (`interrupted_claims`) becomes a failed attempt with that
+    reason — seen in the admin, and retried like any failure (the e-mail may have gone out:
+    its copy carries the same Message-ID)."""
+    return DigestDelivery.objects.filter(interrupted_claims(now)).update(
+            status=DeliveryStatus.FAILED, attempts=F("attempts") + 1,
+            error=INTERRUPTED)
+
+
 def _claim_failed(now: datetime, frequency: str | None = None,
                   shard: tuple[int, int] | None = None) -> list[DigestDelivery]:
-    """Failed deliveries whose back-off is over and attempts are left (each is claimed
-    again, on its own, just before it is handed over: a second worker gets none of them)."""
+    """Failed deliveries (interrupted ones included) whose back-off is over and attempts
+    are left (each is claimed again, on its own, just before it is handed over: a second
+    worker gets none of them)."""
+    _interrupted_to_failed(timezone.now())  # by the clock: ``now`` may be a run's start
     failed = DigestDelivery.objects.filter(status=DeliveryStatus.FAILED,
                                            attempts__lt=MAX_ATTEMPTS)
     if frequency is not None:
@@ -925,12 +949,16 @@ def _claim_failed(now: datetime, frequency: str | None = None,
 
 
 def next_retry_at() -> datetime | None:
-    """When the earliest failed digest with attempts left is due again (None: none is)."""
+    """When the earliest failed digest with attempts left is due again, or the earliest
+    claim left unmarked turns stale (None: neither is waiting)."""
     failed = DigestDelivery.objects.filter(status=DeliveryStatus.FAILED,
                                            attempts__lt=MAX_ATTEMPTS)
-    return min((claimed_at + retry_delay(attempts)
-                for claimed_at, attempts in failed.values_list("claimed_at", "attempts")),
-               default=None)
+    stale = timedelta(seconds=settings.MAIL_CLAIM_STALE_SECONDS)
+    unmarked = DigestDelivery.objects.filter(status=DeliveryStatus.CLAIMED).aggregate(
+        oldest=Min("claimed_at"))["oldest"]
+    return min([*(claimed_at + retry_delay(attempts)
+                  for claimed_at, attempts in failed.values_list("claimed_at", "attempts")),
+                *([unmarked + stale] if unmarked else [])], default=None)
 
 
 def _deliver(run: DigestRun, *, new: list[Target], retried: list[DigestDelivery],

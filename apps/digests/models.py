@@ -6,6 +6,8 @@ Every e-mail is a row *claimed before* it is handed to the mail server and marke
 (or failed, with the reason, and retried): a rerun sends only what is missing, a second
 worker sends nothing twice, and nothing fails silently."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -22,6 +24,14 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("sent")
     EMPTY = "empty", _("nothing to say")
     FAILED = "failed", _("failed")
+
+
+def interrupted_claims(now) -> Q:
+    """Claims older than `MAIL_CLAIM_STALE_SECONDS`, never marked: their worker died or was
+    lost while handing the e-mail over (a live one takes seconds). Taken over rather than
+    left: a rare second copy rather than a lost e-mail."""
+    stale_before = now - timedelta(seconds=settings.MAIL_CLAIM_STALE_SECONDS)
+    return Q(status=DeliveryStatus.CLAIMED, claimed_at__lt=stale_before)
 
 
 class DeliveryMixin(models.Model):

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 
 from apps.communities.groups import federation_group
 from apps.communities.models import Community, Federation, Sector
-from apps.digests.models import DeliveryStatus, Summary, SummaryDelivery
+from apps.digests.models import DeliveryStatus, Summary, SummaryDelivery, interrupted_claims
 from apps.incidents.models import AttackTechnique, Incident, Indicator, Sighting
 from apps.sharing.audience import FEDERATION
 from apps.sharing.selectors import Reach, reach_of, source_organizations, visible_to
@@ -62,9 +62,6 @@ DOCUMENT_VERSION = 1
 EXCERPT_CHARS = 160
 FEDERATED_LABELS = (TLP.CLEAR, TLP.GREEN)
 DIMENSIONS = ("category", "intent", "sector", "technique")
-# A claimed e-mail whose worker died before marking it may be taken over after this long
-# (acks_late redelivers the job): a rare duplicate rather than a lost summary.
-CLAIM_LEASE = datetime.timedelta(minutes=15)
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -439,8 +436,7 @@ def summary_claim(summary_id: int, user_id: int) -> SummaryDelivery | None:
         defaults={"status": DeliveryStatus.CLAIMED, "claimed_at": now, "attempts": 1})
     if created:
         return delivery
-    takeable = Q(status=DeliveryStatus.FAILED) | Q(status=DeliveryStatus.CLAIMED,
-                                                   claimed_at__lt=now - CLAIM_LEASE)
+    takeable = Q(status=DeliveryStatus.FAILED) | interrupted_claims(now)
     taken = SummaryDelivery.objects.filter(takeable, pk=delivery.pk).update(
         status=DeliveryStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
     if not taken:

@@ -182,9 +182,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # (a daily digest run at ISAC scale takes minutes), or a slow job would run twice at once.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=1)}
-# A digest claimed longer ago than this by a worker that never finished it (killed, lost) is
-# due again: at least once, rather than lost.
-DIGEST_CLAIM_STALE_SECONDS = env_int("DIGEST_CLAIM_STALE_SECONDS", 1800, minimum=1)
+# A digest or summary e-mail claimed longer ago than this by a worker that never marked it
+# (killed, lost) is due again: at least once, rather than lost. Longer than one e-mail's
+# hand-over can take (EMAIL_TIMEOUT for each exchange with the server).
+MAIL_CLAIM_STALE_SECONDS = env_int("MAIL_CLAIM_STALE_SECONDS", 1800, minimum=1)
 # The schedules live in the database (django-celery-beat, editable in the admin); their
 # defaults are written by apps/digests/migrations/0002_default_schedules.py.
 

@@ -1,6 +1,7 @@
 """The federation summary as people read it: its pages and JSON document (members of the
 federation's communities only), its charts, and its e-mail to the liaisons."""
 
+import datetime
 import re
 import smtplib
 import xml.etree.ElementTree as ET
@@ -9,6 +10,7 @@ import pytest
 from celery.exceptions import Retry
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
 from django.test import Client
 
 from apps.accounts.services import token_issue
@@ -264,14 +266,15 @@ def test_a_refused_mail_is_recorded_and_retried_until_it_leaves(built, world, mo
 
 
 def test_a_claimed_mail_is_not_sent_by_a_second_worker_until_its_lease_ends(
-        built, world, monkeypatch):
-    from apps.digests.summaries import CLAIM_LEASE, summary_claim
+        built, world, settings):
+    from apps.digests.summaries import summary_claim
 
     dave = world["dave"]
     assert summary_claim(built.pk, dave.pk) is not None  # a worker took it, then died
     send_federation_summary.delay(built.pk, dave.pk)  # a second one: not yet
     assert mail.outbox == []
-    SummaryDelivery.objects.update(claimed_at=at(1, 1) - CLAIM_LEASE)
+    SummaryDelivery.objects.update(claimed_at=F("claimed_at") - datetime.timedelta(
+        seconds=settings.MAIL_CLAIM_STALE_SECONDS + 1))
     send_federation_summary.delay(built.pk, dave.pk)
     assert len(mail.outbox) == 1 and SummaryDelivery.objects.get().status == "sent"
 
