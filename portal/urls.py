@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("apps.sharing.urls")),
     path("", include("apps.discussions.urls")),
     path("", include("apps.digests.urls")),
+    path("", include("apps.interop.urls")),
+    path("taxii2/", include("apps.interop.taxii.urls")),
 ]

@@ -34,6 +34,7 @@ v1 = [
     path("", include("apps.discussions.api.urls")),
     path("", include("apps.meetings.api.urls")),
     path("", include("apps.digests.summary_api")),
+    path("", include("apps.interop.api_urls")),
 ]
 
 urlpatterns = [

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.discussions",
     "apps.meetings",
     "apps.digests",
+    "apps.interop",
 ]
 
 MIDDLEWARE = [
