@@ -128,6 +128,9 @@ class Incident(SharedContent):
         blank=True,
         help_text=_("Possibly identifying data the author confirmed may be shared."),
     )
+    # The STIX id it was imported with: re-exported under it, so that a consumer updates
+    # rather than duplicates. Empty: `incident--<id>` (apps.interop.stix).
+    stix_id = models.CharField(_("STIX id"), max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -189,6 +192,8 @@ class Indicator(models.Model):
     first_seen = models.DateTimeField(_("first seen"), null=True, blank=True)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # As Incident.stix_id: the id it was imported with; empty: `indicator--<id>`.
+    stix_id = models.CharField(_("STIX id"), max_length=100, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -30,9 +30,14 @@ class ImportDraft(models.Model):
                                related_name="import_drafts", verbose_name=_("author"))
     source = models.CharField(_("read from"), max_length=10, choices=ImportSource.choices)
     filename = models.CharField(_("file name"), max_length=255, blank=True)
-    # What was read, in the portal's terms: title, summary, category, tlp (or null: the
-    # author must choose), techniques, indicators, sightings, and the object types that were
-    # not understood ("unknown": [{"type": …, "count": …}]), listed rather than dropped.
+    # What was read, in the portal's terms (JSON):
+    #   {"title": str, "summary": str, "category": str | null, "tlp": "AMBER" | null (null:
+    #    the author must choose), "stix_id": "incident--…" | null, "techniques": ["T1566"],
+    #    "indicators": [{"type": IndicatorType, "value": str, "first_seen": iso | null,
+    #                    "last_seen": iso | null, "note": str, "stix_id": str | null}],
+    #    "unknown": [{"type": str, "count": int}] (listed, never silently dropped),
+    #    "warnings": [str], "incident": uuid | null (a TAXII write held for review: the
+    #    indicators go to this existing incident instead of a new one)}
     payload = models.JSONField(_("what was read"), default=dict)
     incident = models.ForeignKey("incidents.Incident", on_delete=models.SET_NULL, null=True,
                                  blank=True, related_name="+", verbose_name=_("incident"))
