@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError
 
 CHROMIUM = os.environ.get("RENKEI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -111,7 +112,14 @@ def task_runner():
 def wait_for(condition, timeout: float = 30, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except OperationalError as error:
+            # SQLite's shared in-memory database: the live server's thread is writing the
+            # very row this test polls for ("database table is locked"). Ask again.
+            if "locked" not in str(error):
+                raise
+            value = None
         if value:
             return value
         time.sleep(0.1)
