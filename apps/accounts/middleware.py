@@ -38,6 +38,7 @@ _ALWAYS_OPEN = frozenset({
     "otp_webauthn:credential-authentication-begin",
     "otp_webauthn:credential-authentication-complete",
     "otp_webauthn:js-i18n-catalog",
+    "digests:unsubscribe",  # the signed token in the e-mail is its own credential
 })
 # … and, while they have no second factor yet, the pages that enrol one.
 _OPEN_FOR_ENROLMENT = frozenset({

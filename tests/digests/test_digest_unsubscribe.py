@@ -93,3 +93,17 @@ def test_a_token_cannot_be_turned_into_someone_elses(digest, alice, bob):
     assert Client().post(reverse("digests:unsubscribe", args=[forged])).status_code == 404
     bob.refresh_from_db()
     assert bob.digest_frequency == "daily"
+
+
+def test_the_secretariat_signed_in_without_its_second_factor_still_reaches_the_page(sec):
+    """The token is the credential: a half-finished sign-in (password given, second factor
+    not yet) must not turn the link in the e-mail into the verification page."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(sec)  # no second factor given in this session
+    path = reverse("digests:unsubscribe", args=[unsubscribe_token(sec)])
+    assert client.get(reverse("communities:mine")).status_code == 302  # the rest is closed
+    response = client.get(path)
+    assert response.status_code == 200
+    assert client.post(path).status_code == 200
+    sec.refresh_from_db()
+    assert sec.digest_frequency == "off"
