@@ -13,10 +13,11 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("", include("apps.communities.urls")),
     path("", include("apps.meetings.urls")),
+    # Before incidents: its catch-all /incidents/<uuid>/<action>/ would take …/<uuid>/stix/.
+    path("", include("apps.interop.urls")),
     path("", include("apps.incidents.urls")),
     path("", include("apps.sharing.urls")),
     path("", include("apps.discussions.urls")),
     path("", include("apps.digests.urls")),
-    path("", include("apps.interop.urls")),
     path("taxii2/", include("apps.interop.taxii.urls")),
 ]
