@@ -480,7 +480,11 @@ def stix_read(data) -> dict:
                              % {"name": obj.get("name") or obj.get("id")})
             reading.technique_ids += ids
         elif kind == "vulnerability":
-            if not any([reading.indicator(IndicatorType.CVE, cve) for cve in _cve_ids(obj)]):
+            cves = _cve_ids(obj)
+            stix_id = obj.get("id") if len(cves) == 1 else None
+            read = [reading.indicator(IndicatorType.CVE, cve, stix_id=stix_id,
+                                      note=str(obj.get("description") or "")) for cve in cves]
+            if not any(read):
                 reading.unknown[kind] += 1
         else:
             first, last = observed_times.get(obj.get("id"), (None, None))
@@ -499,7 +503,8 @@ def _read_indicator(reading: _Reading, obj: dict) -> None:
         reading.warn(_("Indicator pattern not understood, not imported (%(type)s): %(pattern)s")
                      % {"type": pattern_type, "pattern": shown})
         return
-    note = str(obj.get("description") or obj.get("name") or "")
+    # The description is the note; the name is often the value itself (Renkei's own export).
+    note = str(obj.get("description") or "")
     # The indicator's STIX id goes with the value only when the pattern is one value:
     # a re-export must not write two objects under one id.
     stix_id = obj.get("id") if len(values) == 1 else None
