@@ -185,3 +185,15 @@ def test_manifest_pages_like_objects(bob_taxii, community, alice):
             break
         after = body["next"]
     assert ids == [obj["id"] for obj in bob_taxii.all_objects(community, limit=1000)]
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_page_of_objects_costs_a_fixed_number_of_queries(
+        bob_taxii, community, alice, org_b, count, django_assert_max_num_queries):
+    for n in range(count):
+        incident(alice, "AMBER" if n % 2 else "GREEN", organizations=[org_b] if n % 2 else None,
+                 indicators=[{"type": "ipv4", "value": f"203.0.113.{n + 1}"}])
+    bob_taxii.get("/taxii2/")  # the token's first use is written once; not part of a page
+    with django_assert_max_num_queries(16):
+        answer = bob_taxii.get(objects_url(community), limit=10)
+    assert answer.status_code == 200 and len(answer.json()["objects"]) == 10
