@@ -5,7 +5,8 @@ labels; the whole `digests_send(frequency="daily")` is timed, rendering included
 e-mails handed to a local SMTP server (aiosmtpd in a thread, counting them).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/renkei_bdig .venv/bin/python bench/digests.py
-        [--members 20000] [--communities 50] [--items 5000] [--reuse] [--keep] [--profile]
+        [--members 20000] [--communities 50] [--items 5000] [--workers 2] [--reuse] [--keep]
+        [--profile]
 
 Like bench/scale.py it creates a throwaway database next to the configured one (``test_<name>``),
 dropped at the end unless ``--keep``; ``--reuse`` keeps it and builds the world only once
@@ -13,6 +14,9 @@ dropped at the end unless ``--keep``; ``--reuse`` keeps it and builds the world 
 as `apps.sharing.services.audience_set` would (its `_groups`), and their audience rows
 derived with `apps.sharing.materialise.audience_rebuild`. Reports seconds, e-mails, queries
 and peak memory (the process's peak RSS) of the run; ``--profile`` prints cProfile's top functions.
+``--workers N`` runs it as `send_digests --workers N` and the scheduled job in parts do: N
+processes side by side, each with its share of the members (queries and memory are then
+those of the busiest part).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime
+import multiprocessing
 import os
 import pstats
 import random
@@ -41,7 +46,6 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 ZONES = ["Asia/Tokyo", "Asia/Tokyo", "Asia/Tokyo", "UTC", "Europe/Paris", "America/New_York"]
@@ -159,6 +163,29 @@ def build(args) -> None:
           f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
 
 
+def run_part(now, shard, profile) -> dict:
+    """One process's share of the run (all of it without ``shard``): what it did, its
+    queries and its peak memory."""
+    from apps.digests.digests import digests_send
+
+    queries = 0
+
+    def count(execute, sql, params, many, context):  # cheaper than logging every query
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        if profile:
+            profile.enable()
+        run = digests_send(frequency="daily", now=now, shard=shard)
+        if profile:
+            profile.disable()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    connection.close()
+    return {**run.as_dict(), "queries": queries, "peak": peak}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=20_000)
@@ -166,13 +193,13 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=5_000)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
     from aiosmtpd.controller import Controller
 
     from apps.communities.models import Community
-    from apps.digests.digests import digests_send
     from apps.digests.models import DigestDelivery
 
     old_name = connection.settings_dict["NAME"]
@@ -193,20 +220,23 @@ def main() -> None:
         now = timezone.now() + datetime.timedelta(minutes=1)
         profile = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            if profile:
-                profile.enable()
-            run = digests_send(frequency="daily", now=now)
-            if profile:
-                profile.disable()
+        if args.workers > 1:
+            connection.close()  # each process opens its own
+            with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+                parts = pool.starmap(run_part, [(now, (part, args.workers), False)
+                                                for part in range(args.workers)])
+        else:
+            parts = [run_part(now, None, profile)]
         seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # whole process
         time.sleep(0.5)
         controller.stop()
-        print(f"daily digest run: {seconds:.1f} s, {run.sent} e-mails sent "
+        total = {name: sum(part[name] for part in parts) for name in ("sent", "empty", "failed")}
+        print(f"daily digest run ({args.workers} process{'es' if args.workers > 1 else ''}): "
+              f"{seconds:.1f} s, {total['sent']} e-mails sent "
               f"({counting.messages} received, {counting.bytes / 1e6:.0f} MB), "
-              f"{run.empty} empty, {run.failed} failed, {len(queries)} queries, "
-              f"peak RSS of the process {peak / 1e6:.0f} MB")
+              f"{total['empty']} empty, {total['failed']} failed, "
+              f"{max(part['queries'] for part in parts)} queries and peak RSS "
+              f"{max(part['peak'] for part in parts) / 1e6:.0f} MB in the busiest process")
         if profile:
             pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
     finally:
