@@ -254,3 +254,14 @@ def test_a_threads_incident_is_exported_only_when_both_are_visible(share, commun
     assert f"incident--{amber.pk}" in ids
     api = client_for(alice).get(reverse("interop_api:thread_stix", args=[thread.pk]))
     assert api.status_code == 200
+
+
+def test_pages_offer_the_stix_downloads(share, alice, community, client_for):
+    incident = share(alice, "GREEN")
+    client = client_for(alice)
+    detail = client.get(reverse("incidents:detail", args=[community.slug, incident.pk]))
+    assert reverse("interop:incident_stix", args=[community.slug, incident.pk]) in (
+        detail.content.decode())
+    listing = client.get(reverse("incidents:list", args=[community.slug]), {"tlp": "GREEN"})
+    assert reverse("interop:search_stix", args=[community.slug]) + "?tlp=GREEN" in (
+        listing.content.decode())
