@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from apps.communities.views import CommunityMixin
@@ -172,7 +173,9 @@ class ImportReviewView(SharingMemberMixin, View):
                 incident, added = imports.import_draft_add_indicators(
                     draft=self.draft, actor=request.user, indicators=rows,
                     confirmed_exposures=confirmed)
-                messages.success(request, _("%(count)d indicators added.") % {"count": added})
+                messages.success(request, ngettext("%(count)d indicator added.",
+                                                   "%(count)d indicators added.", added)
+                                 % {"count": added})
             else:
                 data = incident_form.cleaned_data
                 rows += [{**row, "note": ""} for row in data.get("indicators") or []]

@@ -116,6 +116,11 @@ def test_stix_incident_indicators_and_techniques_are_read():
     # Two values from one pattern: neither takes the id (a re-export would write it twice).
     assert by_value["a.example.net"]["stix_id"] is None
     assert payload["unknown"] == []
+    # Exactly the format ImportDraft.payload documents (the TAXII server writes it too).
+    assert set(payload) == {"title", "summary", "category", "tlp", "stix_id", "techniques",
+                            "indicators", "unknown", "warnings", "incident"}
+    assert set(payload["indicators"][0]) == {"type", "value", "first_seen", "last_seen", "note",
+                                             "stix_id"}
 
 
 def test_stix_defanged_values_are_refanged_and_normalised():
