@@ -87,6 +87,7 @@ EXPORT_COLUMNS = ("incident_id", "incident_title", "tlp", "source", "type", "val
 IMPORT_COLUMNS = ("type", "value", "first_seen", "last_seen", "note")
 # Lines gathered before a chunk of the stream is handed over (about 64 KB each).
 _CHUNK = 64 * 1024
+_STARTS = "".join(FORMULA_STARTS)
 
 
 def _filters_valid(*filtersets) -> None:
@@ -156,13 +157,27 @@ def _export_cells(indicator: Indicator) -> list[str]:
             _moment(indicator.last_seen), indicator.note, _moment(indicator.created_at)]
 
 
+def _looks_dangerous(text: str) -> bool:
+    """Starts a formula — or would, once the quotes before it are taken away."""
+    first = text.lstrip("'")[:1]
+    return bool(first) and first in _STARTS
+
+
+def _neutralise(cell) -> str:
+    """A quote before a cell a spreadsheet would run as a formula (`neutralise`), and before
+    one that only looks neutralised already (``'=x``), so that reading the file back
+    (`_unneutralise`) gives every text exactly, as Excel shows it."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if _looks_dangerous(text) else neutralise(text)
+
+
 def _lines(indicators: Iterable[Indicator]) -> Iterator[tuple[int, str]]:
     """(row number, CSV text) for the header (row 1) and each indicator, cells neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
     def line(cells) -> str:
-        writer.writerow([neutralise(cell) for cell in cells])
+        writer.writerow([_neutralise(cell) for cell in cells])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -416,7 +431,7 @@ def csv_decode(data: bytes, encoding: str = AUTO) -> tuple[str, str]:
 
 def _unneutralise(text: str) -> str:
     """Undo an export's neutralisation: ``'=x`` was ``=x``."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "".join(FORMULA_STARTS):
+    if text[:1] == "'" and _looks_dangerous(text[1:]):
         return text[1:]
     return text
 
