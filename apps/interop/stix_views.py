@@ -112,6 +112,7 @@ class StixApiView(UserPreferencesMixin, APIView):
 class IncidentStixApiView(StixApiView):
     @extend_schema(
         summary=_("Export an incident as STIX 2.1"),
+        operation_id="stix_incident",
         description=_("The incident, its source's identity (the secretariat's for an "
                       "anonymous incident), indicators, ATT&CK techniques, sightings, "
                       "discussion notes and relationships, each marked with the incident's "
@@ -129,6 +130,7 @@ class IncidentStixApiView(StixApiView):
 class SearchStixApiView(StixApiView):
     @extend_schema(
         summary=_("Export a search of incidents as STIX 2.1"),
+        operation_id="stix_incidents_search",
         description=_("The incidents that the filters of /api/v1/incidents/ find among those "
                       "you may see, newest first, at most 500, as one bundle."),
         filters=True,
@@ -150,6 +152,7 @@ class SearchStixApiView(StixApiView):
 class ThreadStixApiView(StixApiView):
     @extend_schema(
         summary=_("Export a thread's incident as STIX 2.1"),
+        operation_id="stix_thread_incident",
         description=_("The incident a discussion is about, with the discussion's first "
                       "posts as a note. 404 when you may not see the thread or the incident, "
                       "or the thread is about no incident."),
@@ -168,6 +171,7 @@ class SummaryStixApiView(StixApiView):
 
     @extend_schema(
         summary=_("Export a federation summary as STIX 2.1"),
+        operation_id="stix_federation_summary",
         description=_("A report whose objects are the TLP:GREEN and TLP:CLEAR incidents "
                       "shared with the federation during the period that you may see. For "
                       "active members of the federation's communities; anyone else gets 404."),
