@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
@@ -777,8 +777,3 @@ def import_draft_add_indicators(*, draft: ImportDraft, actor, indicators: Iterab
     draft.save(update_fields=["incident"])
     return incident, len(rows)
 
-
-def import_refusal_for(error: PermissionDenied | ValidationError) -> str:
-    """A refusal as one line of text (API and messages)."""
-    messages = getattr(error, "messages", None) or [str(error)]
-    return " ".join(str(message) for message in messages)
