@@ -3,6 +3,7 @@
 import pytest
 
 from apps.incidents.models import Incident, Indicator, Sighting
+from apps.interop.imports import import_draft_add_indicators
 from apps.interop.markings import marking_definition, marking_ref
 from apps.interop.models import ImportDraft, TaxiiStatus
 from apps.sharing.selectors import can_view
@@ -137,6 +138,7 @@ def test_victim_data_is_held_in_a_draft_for_its_author(writer, community, bob):
     assert draft.payload["indicators"][0]["stix_id"] == flagged
     assert draft.payload["warnings"]
     assert TaxiiStatus.objects.get(pk=status["id"]).draft == draft
+    assert f"/c/fin-isac/imports/{draft.pk}/" in held  # its review page
     # Once the author has dealt with the draft on the web, the write is complete.
     draft.delete()
     assert writer.get(f"{ROOT}status/{status['id']}/").json()["status"] == "complete"
@@ -191,3 +193,22 @@ def test_sightings_of_visible_indicators_and_incidents(writer, community, alice,
                                       "sighting_of_ref": f"incident--{shared.pk}"})
     assert "already reported" in _messages(again, "failures")[f"sighting--{_uuid(6)}"]
 
+
+
+def test_a_held_value_confirmed_on_the_web_completes_the_write(writer, community, bob,
+                                                               client_for):
+    own = incident(bob, "AMBER")
+    source = f"indicator--{_uuid(1)}"
+    status = _post(
+        writer, community,
+        indicator_object("[ipv4-addr:value = '192.168.10.20']", label="AMBER", id=source),
+        {"type": "relationship", "id": f"relationship--{_uuid(2)}",
+         "relationship_type": "indicates", "source_ref": source,
+         "target_ref": f"incident--{own.pk}"},
+    )
+    draft = ImportDraft.objects.get(author=bob)
+    assert client_for(bob).get(f"/c/fin-isac/imports/{draft.pk}/").status_code == 200
+    import_draft_add_indicators(draft=draft, actor=bob, indicators=draft.payload["indicators"],
+                                confirmed_exposures=["192.168.10.20"])
+    assert own.indicators.get().stix_id == source
+    assert writer.get(f"{ROOT}status/{status['id']}/").json()["status"] == "complete"

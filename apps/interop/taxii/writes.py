@@ -19,6 +19,7 @@ A value the victim-data check flags is not shared: it is held in an `ImportDraft
 import uuid
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -174,10 +175,12 @@ def _incident_url(incident: Incident) -> str:
 
 
 def _draft_url(draft: ImportDraft) -> str | None:
+    """The draft's review page, where its author confirms or redacts what was held."""
     try:
-        return reverse("interop:import_draft", args=[draft.community.slug, draft.pk])
+        path = reverse("interop:import_review", args=[draft.community.slug, draft.pk])
     except NoReverseMatch:
         return None
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _indicator_rows(write: _Write, obj) -> list[dict] | None:
