@@ -1,9 +1,13 @@
 """/api/v1/csv/indicators/ (GET: the indicators you may see as CSV, with the lists' filters)
-and /api/v1/csv/indicators/import/ (POST: a CSV file into an incident you may change).
+and /api/v1/csv/indicators/import/ (POST: a CSV file into an incident you may change — in a
+JSON body, as every write of this API: as text, or its bytes in base64 for Shift_JIS).
 
 Visibility comes from `apps.sharing` through `apps.interop.csv_io`; refusals are Django's
 exceptions, answered by the project's one exception handler (400, 403, 404).
 """
+
+import base64
+import binascii
 
 import django_filters
 from django.http import StreamingHttpResponse
@@ -14,8 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -33,16 +35,6 @@ from apps.sharing.selectors import visible_one
 from portal.api.schema import ErrorSerializer
 
 TAG = "csv"
-
-
-class CsvParser(BaseParser):
-    """A CSV file as the request body: its bytes, read no further than the import's limit
-    (the service refuses anything larger with a clear message)."""
-
-    media_type = "text/csv"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read(csv_io.MAX_BYTES + 1) if stream is not None else b""
 
 
 class CsvRenderer(BaseRenderer):
@@ -142,12 +134,21 @@ class IndicatorCsvExportApiView(APIView):
 # --- import -------------------------------------------------------------------------------
 
 
-class CsvImportQuerySerializer(serializers.Serializer):
+class CsvImportTargetSerializer(serializers.Serializer):
     incident = serializers.UUIDField(help_text=gettext_lazy("The incident to add to."))
+
+
+class CsvImportSerializer(CsvImportTargetSerializer):
+    content = serializers.CharField(
+        required=False, trim_whitespace=False, help_text=gettext_lazy(
+            "The CSV file as text (then read as UTF-8). Give this or `content_base64`."))
+    content_base64 = serializers.CharField(
+        required=False, help_text=gettext_lazy(
+            "The CSV file's bytes in base64, in UTF-8 or Shift_JIS (see `encoding`)."))
     encoding = serializers.ChoiceField(
         choices=[csv_io.AUTO, *csv_io.Encoding.values], default=csv_io.AUTO,
-        help_text=gettext_lazy("auto (default: UTF-8 with or without a byte-order mark, else "
-                               "Shift_JIS), utf-8 or shift_jis."))
+        help_text=gettext_lazy("For `content_base64`: auto (default: UTF-8 with or without a "
+                               "byte-order mark, else Shift_JIS), utf-8 or shift_jis."))
     skip_existing = serializers.BooleanField(
         default=False, help_text=gettext_lazy(
             "Skip rows already on the incident instead of refusing the file."))
@@ -156,12 +157,22 @@ class CsvImportQuerySerializer(serializers.Serializer):
                                               "added; nothing is saved."))
     confirmed = serializers.ListField(
         child=serializers.CharField(), required=False, default=list,
-        help_text=gettext_lazy("Possibly identifying data you confirm may be shared (repeat "
-                               "the parameter); see `exposures` of a dry run."))
+        help_text=gettext_lazy("Possibly identifying data you confirm may be shared; see "
+                               "`exposures` of a dry run."))
 
-
-class CsvUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=gettext_lazy("The CSV file."))
+    def validate(self, attrs):
+        if ("content" in attrs) == ("content_base64" in attrs):
+            raise serializers.ValidationError(
+                {"content": _("Give the file either as `content` or as `content_base64`.")})
+        if "content" in attrs:
+            attrs["data"], attrs["encoding"] = attrs.pop("content").encode("utf-8"), "utf-8"
+        else:
+            try:
+                attrs["data"] = base64.b64decode(attrs.pop("content_base64"), validate=True)
+            except (binascii.Error, ValueError):
+                raise serializers.ValidationError(
+                    {"content_base64": _("This is not base64.")}) from None
+        return attrs
 
 
 class CsvRowSerializer(serializers.Serializer):
@@ -188,7 +199,7 @@ class CsvExposureSerializer(serializers.Serializer):
 
 class CsvImportResultSerializer(serializers.Serializer):
     incident = serializers.UUIDField()
-    encoding = serializers.ChoiceField(choices=csv_io.Encoding.values)
+    encoding = serializers.CharField(help_text=gettext_lazy("utf-8 or shift_jis: as read."))
     ok = serializers.BooleanField(help_text=gettext_lazy("No row has an error."))
     saved = serializers.BooleanField()
     rows_read = serializers.IntegerField()
@@ -228,47 +239,40 @@ def result_data(result: csv_io.CsvImport, *, confirmed=(), saved=False, detail=N
     return CsvImportResultSerializer(data).data
 
 
-class IndicatorCsvImportApiView(APIView):
-    parser_classes = [CsvParser, MultiPartParser]
 
+class IndicatorCsvImportApiView(APIView):
     @extend_schema(
         operation_id="csv_indicators_import",
         summary=gettext_lazy("Import indicators from a CSV file into an incident"),
         description=gettext_lazy(
             "The author or the secretariat of the incident only (404 for an incident you may "
-            "not see, 403 for one you may not change — before the file is read). The body is "
-            "the file (`Content-Type: text/csv`) or a form with its `file`. A header row names "
-            "the columns type, value, first_seen, last_seen, note (type optional: detected "
-            "from the value); UTF-8 or Shift_JIS. All or nothing: any row with an error (each "
-            "listed with its row number), or possibly identifying data not confirmed, and "
-            "nothing is saved (400). `dry_run` checks without saving."),
-        parameters=[CsvImportQuerySerializer],
-        request={"text/csv": OpenApiTypes.BINARY, "multipart/form-data": CsvUploadSerializer},
+            "not see, 403 for one you may not change — before the file is read). The file "
+            "comes as `content` (text) or `content_base64` (its bytes, UTF-8 or Shift_JIS). A "
+            "header row names the columns type, value, first_seen, last_seen, note (type "
+            "optional: detected from the value; defanged values accepted). All or nothing: "
+            "if any row has an error, or possibly identifying data is not confirmed, nothing "
+            "is saved and the answer is 400 with the body of a dry run (`errors` with row "
+            "numbers — the header is row 1 —, `exposures`). `dry_run` checks without saving."),
+        request=CsvImportSerializer,
         responses={200: CsvImportResultSerializer, 201: CsvImportResultSerializer,
-                   400: CsvImportResultSerializer,
                    404: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
                        "No such incident, or one you may not see."))},
         tags=[TAG],
     )
     def post(self, request):
-        query = CsvImportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        options = query.validated_data
-        incident = visible_one(request.user, Incident.objects.all(), options["incident"]).first()
+        target = CsvImportTargetSerializer(data=request.data)
+        target.is_valid(raise_exception=True)
+        incident = visible_one(request.user, Incident.objects.all(),
+                               target.validated_data["incident"]).first()
         if incident is None:
             raise NotFound
-        incident_editor_check(incident=incident, actor=request.user)  # 403, body unread
-        body = request.data
-        if not isinstance(body, bytes):
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise ApiValidationError({"detail": _(
-                    "Send the CSV file as the body (Content-Type: text/csv) or as the “file” "
-                    "field of a form.")})
-            body = upload.read(csv_io.MAX_BYTES + 1)
+        incident_editor_check(incident=incident, actor=request.user)  # 403, file unread
+        serializer = CsvImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        options = serializer.validated_data
         confirmed = options["confirmed"]
-        arguments = {"incident": incident, "data": body, "encoding": options["encoding"],
-                     "skip_existing": options["skip_existing"]}
+        arguments = {"incident": incident, "data": options["data"],
+                     "encoding": options["encoding"], "skip_existing": options["skip_existing"]}
         if options["dry_run"]:
             result = csv_io.indicators_csv_read(**arguments)
             return Response(result_data(result, confirmed=confirmed), status=status.HTTP_200_OK)

@@ -42,11 +42,10 @@ def values(incident):
     return set(Indicator.objects.filter(incident=incident).values_list("type", "value"))
 
 
-def post_api(client, incident, content: bytes, **params):
-    from urllib.parse import urlencode
-
-    query = urlencode({"incident": incident.pk, **params}, doseq=True)
-    return client.post(f"{API}?{query}", data=content, content_type="text/csv")
+def post_api(client, incident, content: bytes, **options):
+    return client.post(API, {"incident": str(incident.pk),
+                             "content_base64": base64.b64encode(content).decode(), **options},
+                       content_type="application/json")
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -230,22 +229,27 @@ def test_template_downloads_and_is_importable(incident, cast, client_for):
 def test_api_dry_run_then_import(incident, cast, client_for):
     client = client_for(cast["alice"])
     content = (HEADER + ",evil[.]example,,,\r\nipv4,10.0.0.1,,,\r\n").encode()
-    dry = post_api(client, incident, content, dry_run="true")
+    dry = post_api(client, incident, content, dry_run=True)
     assert dry.status_code == 200 and dry.json()["ok"] and not dry.json()["saved"]
     assert [e["match"] for e in dry.json()["exposures"]] == ["10.0.0.1"]
     refused = post_api(client, incident, content)
     assert refused.status_code == 400 and "identify the victim" in refused.json()["detail"]
-    done = post_api(client, incident, content, confirmed="10.0.0.1")
+    done = post_api(client, incident, content, confirmed=["10.0.0.1"])
     assert done.status_code == 201 and done.json()["added"] == 2
-    again = post_api(client, incident, content, confirmed="10.0.0.1")
+    again = post_api(client, incident, content, confirmed=["10.0.0.1"])
     assert again.status_code == 400
     assert [error["row"] for error in again.json()["errors"]] == [2, 3]
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    multipart = client.post(f"{API}?incident={incident.pk}&skip_existing=true",
-                            {"file": SimpleUploadedFile("iocs.csv", content)})
-    assert multipart.status_code == 201, multipart.json()
-    assert multipart.json()["added"] == 0 and len(multipart.json()["skipped"]) == 2
+    as_text = client.post(API, {"incident": str(incident.pk), "content": content.decode(),
+                                "skip_existing": True}, content_type="application/json")
+    assert as_text.status_code == 201, as_text.json()
+    assert as_text.json()["added"] == 0 and len(as_text.json()["skipped"]) == 2
+    sjis = "value,note\r\n203.0.113.99,日本語のメモ\r\n".encode("cp932")
+    read = post_api(client, incident, sjis, encoding="shift_jis")
+    assert read.status_code == 201 and read.json()["encoding"] == "shift_jis"
+    assert read.json()["indicators"][0]["note"] == "日本語のメモ"
+    both = client.post(API, {"incident": str(incident.pk), "content": "value\n1.2.3.4",
+                             "content_base64": "eA=="}, content_type="application/json")
+    assert both.status_code == 400 and "content" in both.json()
 
 
 # --- round trip ---------------------------------------------------------------------------
