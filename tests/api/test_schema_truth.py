@@ -135,6 +135,11 @@ def test_refusals_are_documented_with_their_body(answers, alice, bob, method, pa
     assert response.headers["content-type"][0].startswith("application/json")
 
 
+# Where the body may also be the uploaded document: a STIX bundle or MISP event, as a file
+# or as the STIX media type.
+UPLOADS = {"/api/v1/imports/": {"multipart/form-data", "application/stix+json"}}
+
+
 def test_every_operation_documents_the_refusals_it_can_give(schema):
     raw = schema.raw_schema
     for path, operations in raw["paths"].items():
@@ -147,8 +152,10 @@ def test_every_operation_documents_the_refusals_it_can_give(schema):
                 assert {"400", "403"} <= codes, (method, path)
             if "requestBody" in operation:
                 assert "415" in codes, (method, path)
-                # JSON only: a form cannot carry the nested lists and nulls of these bodies.
-                assert set(operation["requestBody"]["content"]) == {"application/json"}
+                # JSON: a form cannot carry the nested lists and nulls of these bodies. The
+                # one exception is an upload of a file that is itself the document.
+                assert set(operation["requestBody"]["content"]) == (
+                    {"application/json"} | UPLOADS.get(path, set())), (method, path)
 
 
 def test_request_text_is_documented_as_the_server_reads_it(schema):
