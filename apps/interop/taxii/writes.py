@@ -26,56 +26,18 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from stix2patterns.pattern import Pattern
 
-from apps.incidents.indicators import IndicatorType, indicator_normalize
+from apps.incidents.indicators import indicator_normalize
 from apps.incidents.models import Category, Incident, Indicator
 from apps.incidents.selectors import incidents_visible_to, indicators_visible_to
 from apps.incidents.services import incident_create, indicator_add, sighting_add
+from apps.interop.imports import pattern_values
 from apps.interop.markings import LABEL_OF_MARKING, label_of_markings
 from apps.interop.models import ImportDraft, ImportSource, TaxiiStatus, TaxiiStatusState
 from apps.interop.taxii.protocol import timestamp
 from apps.sharing.exposure import find_exposures
 from apps.sharing.selectors import may_change
 from apps.sharing.tlp import TLP
-
-# SCO type and property path of a pattern → the portal's indicator type.
-_VALUE_PATHS = {
-    ("ipv4-addr", ("value",)): IndicatorType.IPV4,
-    ("ipv6-addr", ("value",)): IndicatorType.IPV6,
-    ("domain-name", ("value",)): IndicatorType.DOMAIN,
-    ("url", ("value",)): IndicatorType.URL,
-    ("email-addr", ("value",)): IndicatorType.EMAIL,
-    ("file", ("name",)): IndicatorType.FILE_NAME,
-}
-_HASHES = {"md5": IndicatorType.MD5, "sha1": IndicatorType.SHA1, "sha256": IndicatorType.SHA256}
-
-
-def pattern_indicators(pattern: str) -> list[tuple[str, str]] | None:
-    """The (indicator type, value) pairs of a simple STIX pattern — equality on an IP
-    address, domain name, URL, e-mail address, file name or MD5/SHA-1/SHA-256 hash, one
-    comparison or several joined by AND / OR — or None for anything else (other operators,
-    qualifiers, FOLLOWEDBY, other objects), which means more than a list of values."""
-    try:
-        inspected = Pattern(pattern).inspect()
-    except Exception:  # stix2patterns raises ParseException and, on odd input, others
-        return None
-    if inspected.qualifiers or not set(inspected.observation_ops) <= {"AND", "OR"}:
-        return None
-    found = []
-    for object_type, comparisons in inspected.comparisons.items():
-        for path, operator, literal in comparisons:
-            path = tuple(str(part) for part in path)
-            kind = _VALUE_PATHS.get((object_type, path))
-            if kind is None and object_type == "file" and len(path) == 2 and path[0] == "hashes":
-                kind = _HASHES.get(path[1].replace("-", "").replace("_", "").lower())
-            literal = str(literal)
-            if kind is None or operator != "=" or len(literal) < 2 or not (
-                    literal[0] == literal[-1] == "'"):
-                return None
-            value = literal[1:-1].replace("\\'", "'").replace("\\\\", "\\")
-            found.append((kind.value, value))
-    return found or None
 
 
 def _uuid_of(stix_id: str) -> uuid.UUID | None:
@@ -188,7 +150,7 @@ def _indicator_rows(write: _Write, obj) -> list[dict] | None:
     if obj.get("pattern_type", "stix") != "stix" or not isinstance(obj.get("pattern"), str):
         write.failure(obj, _("Only STIX patterns are read (pattern_type \"stix\")."))
         return None
-    pairs = pattern_indicators(obj["pattern"])
+    pairs = pattern_values(obj["pattern"])  # the import's reading: one rule for both
     if pairs is None:
         write.failure(obj, _("Pattern not understood: only equality on an IP address, domain "
                              "name, URL, e-mail address, file name or file hash is read, "
@@ -196,6 +158,7 @@ def _indicator_rows(write: _Write, obj) -> list[dict] | None:
         return None
     rows, seen = [], set()
     for kind, value in pairs:
+        kind = kind.value
         try:
             value = indicator_normalize(kind, value)
         except ValidationError as error:
