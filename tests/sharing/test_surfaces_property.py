@@ -16,7 +16,11 @@ never calling `sharing`):
   /c/<slug>/discussions/ — the item's id is on the page or not;
 - HTML details: 200, or 404 (the sign-in page for somebody signed out);
 - search: the web list with ``q=`` and `incident_search`, for a word planted in every item;
-- posts: /api/v1/posts/?thread=<id> lists the thread's posts exactly when the thread is seen.
+- posts: /api/v1/posts/?thread=<id> lists the thread's posts exactly when the thread is seen;
+- what leaves the portal (issue 11): the incident list as a STIX bundle
+  (/c/<slug>/incidents/stix/), its indicators as CSV (/c/<slug>/incidents/indicators.csv),
+  and each community's TAXII 2.1 collection, paged to the end with the person's API token —
+  served to active members only (404 to anyone else), holding the community's own incidents.
 
 And no response body read by anyone the source is hidden from names the organisation behind
 an anonymous item (organisations carry distinctive planted names and slugs), unless that
@@ -28,6 +32,8 @@ profile runs fewer of them here (``SURFACE_EXAMPLES``).
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 
 import pytest
@@ -38,11 +44,13 @@ from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from apps.accounts.services import token_issue
 from apps.communities.models import Community, Federation, Membership, Organization
 from apps.discussions.models import Post
 from apps.discussions.services import post_add, thread_create
 from apps.incidents.search import incident_search
 from apps.incidents.services import incident_create
+from apps.interop.taxii.collections import collection_id
 from apps.sharing.services import audience_set
 from tests.conftest import verified_login
 from tests.sharing.shards import shard_classes
@@ -143,7 +151,9 @@ class EverySurfaceAgreesWithTheTLPTable(TestCase):
             }
             text = f"昨日{WORD}の感染を確認した。番号{index}"
             if kind == "incident":
-                objects.append(incident_create(category="other", summary=text, **common))
+                indicators = [{"type": "domain", "value": f"i{index}.threat-example.com"}]
+                objects.append(incident_create(category="other", summary=text,
+                                               indicators=indicators, **common))
             else:
                 thread = thread_create(body=text, **common)
                 post_add(author=users[item.author], thread=thread, body=f"続報: {WORD}")
@@ -181,6 +191,9 @@ class EverySurfaceAgreesWithTheTLPTable(TestCase):
             check.html_lists(communities)
             check.posts(posts)
             check.search_function(user)
+            check.exports(communities)
+            if person is not None:
+                check.taxii(communities, token_issue(user=user, name="property test")[1])
             check.no_hidden_source()
 
 
@@ -256,18 +269,20 @@ class Surfaces:
             if response.status_code == 302:
                 assert "/accounts/login/" in response["Location"]
 
+    def listed(self, index: int) -> set[str]:
+        """The incidents community ``index``'s list holds: its own and its partners'
+        federated ones (visibility aside)."""
+        partners = federated_with(self.world, index)
+        return {
+            str(obj.pk)
+            for item, kind, obj in self.items
+            if kind == "incident"
+            and (item.community == index or (item.final.federated and item.community in partners))
+        }
+
     def html_lists(self, communities):
         for index, community in enumerate(communities):
-            partners = federated_with(self.world, index)
-            listed = {
-                str(obj.pk)
-                for item, kind, obj in self.items
-                if kind == "incident"
-                and (
-                    item.community == index or (item.final.federated and item.community in partners)
-                )
-            }
-            expected = listed & self.seen
+            expected = self.listed(index) & self.seen
             for url in (
                 f"/c/{community.slug}/incidents/",
                 f"/c/{community.slug}/incidents/?q={WORD}",
@@ -285,6 +300,59 @@ class Surfaces:
             return set()
         body = response.content.decode()
         return {pk for pk in candidates if pk in body}
+
+    def exports(self, communities):
+        """The list as a STIX bundle and its indicators as CSV: exactly the list's items."""
+        for index, community in enumerate(communities):
+            expected = self.listed(index) & self.seen
+            response = self.get(f"/c/{community.slug}/incidents/stix/")
+            found = set() if response.status_code != 200 else {
+                obj["id"].removeprefix("incident--") for obj in response.json()["objects"]
+                if obj["type"] == "incident"}
+            assert found == expected, ("STIX bundle of the list", community.slug, self.where)
+
+            response = self.client.get(f"/c/{community.slug}/incidents/indicators.csv")
+            body = ""
+            if response.status_code == 200:
+                body = b"".join(response.streaming_content).decode("utf-8-sig")
+            self.bodies.append(body.lower())
+            found = {row["incident_id"] for row in csv.DictReader(io.StringIO(body))}
+            assert found == expected, ("CSV of the list's indicators", community.slug, self.where)
+
+    def taxii(self, communities, token: str):
+        """Each community's TAXII collection, for its active members only (in `final`)."""
+        client = Client(HTTP_AUTHORIZATION=f"Token {token}",
+                        HTTP_ACCEPT="application/taxii+json;version=2.1")
+        root = "/taxii2/renkei/collections/"
+        active = {
+            community.slug for index, community in enumerate(communities)
+            if (member := self.world.final.get((self.person, index))) is not None
+            and member.status == "active"
+        }
+        # A token works only while its owner is an active member somewhere (as the API's).
+        response = client.get(root)
+        assert response.status_code == (200 if active else 401), ("TAXII", self.where)
+        listed = {found["alias"] for found in response.json().get("collections", [])}
+        assert listed == (active if active else set()), ("TAXII collections", self.where)
+        for index, community in enumerate(communities):
+            url = f"{root}{collection_id(community)}/objects/"
+            response = client.get(url, {"limit": 3})
+            if community.slug not in active:
+                assert response.status_code == (404 if active else 401), (
+                    "TAXII collection", url, self.where)
+                continue
+            found = set()
+            while True:
+                assert response.status_code == 200, (url, response.status_code, self.where)
+                self.bodies.append(response.content.decode().lower())
+                page = response.json()
+                found |= {obj["id"].removeprefix("incident--")
+                          for obj in page.get("objects", []) if obj["type"] == "incident"}
+                if not page.get("more"):
+                    break
+                response = client.get(url, {"limit": 3, "next": page["next"]})
+            expected = self.ids("incident", index) & self.seen
+            assert found == expected, ("TAXII objects", community.slug, self.where)
 
     def posts(self, posts: dict):
         for thread_id, post_ids in posts.items():
