@@ -38,8 +38,9 @@ VALIDATION_ERROR = ResolvedComponent(
 NO_NUL = r"^[^\x00]*$"
 NOT_BLANK_NO_NUL = r"^[^\x00]*\S[^\x00]*$"
 
-# Query parameters whose bad value is "no such page" (404), not invalid input (400).
-PAGE_PARAMETERS = {"page", "cursor"}
+# Query parameters whose bad value is "no such page" (404), not invalid input (400): DRF
+# answers an unknown ``?format=`` (documented where a view has several renderers) with 404.
+PAGE_PARAMETERS = {"page", "cursor", "format"}
 
 
 class AutoSchema(SpectacularAutoSchema):
