@@ -12,6 +12,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.communities.models import Community, Organization
 from apps.sharing.models import SharedContent
+from portal.search_text import search_document
 
 
 class Thread(SharedContent):
@@ -30,6 +31,8 @@ class Thread(SharedContent):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_post_at = models.DateTimeField(_("last post"), default=timezone.now)
+    # The title folded for search (`portal.search_text`), written by `save()`.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     list_position = "last_post_at"  # lists show the thread with the latest post first
 
@@ -41,10 +44,21 @@ class Thread(SharedContent):
             models.Index(fields=["community", "-last_post_at"], name="thread_community_activity"),
             models.Index(fields=["community", "tlp"], name="thread_community_tlp"),
             models.Index(fields=["community", "incident"], name="thread_community_incident"),
+            # The list sorted by label, and sorted by when a thread was started.
+            models.Index(fields=["community", "tlp", "-last_post_at"],
+                         name="thread_community_label"),
+            models.Index(fields=["community", "-created_at"], name="thread_community_created"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_document(self.title)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "title" in fields:
+            kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
 
 
 class ThreadUserObjectPermission(UserObjectPermissionBase):
@@ -115,6 +129,8 @@ class Post(Redactable):
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted = models.BooleanField(_("deleted"), default=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # The body folded for search (`portal.search_text`), written by `save()`.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("post")
@@ -129,6 +145,13 @@ class Post(Redactable):
 
     def __str__(self) -> str:
         return f"{self.thread_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_document(self.body)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "body" in fields:
+            kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def redacted_by_role(self) -> str | None:

@@ -15,6 +15,7 @@ from apps.discussions.models import Post, PostRevision, Thread
 from apps.incidents.models import Incident
 from apps.sharing.selectors import recipients_prefetch as sharing_recipients_prefetch
 from apps.sharing.selectors import source_organizations, visible_one, visible_to
+from portal.search_text import search_normalise
 
 
 def threads_visible_to(user, *, community: Community | None = None, pk=None) -> QuerySet[Thread]:
@@ -126,7 +127,9 @@ def incident_text_source(reader, term: str) -> QuerySet:
     them), so each is checked for visibility on its own (``few``)."""
     # Titles and posts as a UNION, each found through its trigram index: an OR with a
     # subquery would test every thread that has an incident.
-    titles = Thread.objects.filter(title__icontains=term).order_by().values("pk")
-    posts = Post.objects.filter(deleted=False, body__icontains=term).order_by().values("thread_id")
+    term = search_normalise(term)
+    titles = Thread.objects.filter(search_text__contains=term).order_by().values("pk")
+    posts = (Post.objects.filter(deleted=False, search_text__contains=term)
+             .order_by().values("thread_id"))
     matching = Thread.objects.filter(pk__in=titles.union(posts), incident__isnull=False)
     return visible_to(reader, matching, few=True).order_by().values("incident_id")

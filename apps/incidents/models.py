@@ -16,6 +16,7 @@ from apps.incidents.attack import Tactic
 from apps.incidents.indicators import IndicatorType, indicator_normalize
 from apps.sharing.models import SharedContent
 from apps.sharing.tlp import TLP
+from portal.search_text import search_document
 
 
 class Category(models.TextChoices):
@@ -133,6 +134,12 @@ class Incident(SharedContent):
     stix_id = models.CharField(_("STIX id"), max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Title and summary folded for search (`portal.search_text`), written by `save()`; a
+    # ``QuerySet.update()`` of the title or summary must refresh it too
+    # (`apps.incidents.search.search_text_refresh`).
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+
+    SEARCHED_FIELDS = ("title", "summary")
 
     class Meta(SharedContent.Meta):
         verbose_name = _("incident")
@@ -151,6 +158,13 @@ class Incident(SharedContent):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_document(self.title, self.summary)
+        fields = kwargs.get("update_fields")
+        if fields is not None and set(fields) & set(self.SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

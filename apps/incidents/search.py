@@ -1,7 +1,11 @@
 """Text search over incidents, only among what the reader may see.
 
-Order matters: `visible_to` narrows the queryset first, then the words are matched. Matching
-is a plain substring test (``icontains``) on purpose: Japanese has no spaces between words, so
+Order matters: `visible_to` narrows the queryset first, then the words are matched. Text is
+matched folded (`portal.search_text.search_normalise`: width, case, hiragana → katakana) on
+both sides: the term here, the stored side in ``Incident.search_text`` (written by
+``save()``; `search_text_refresh` after a ``QuerySet.update()``). A defanged term
+(``hxxp://evil[.]example``) is also looked for refanged. Matching is a plain substring test
+on purpose: Japanese has no spaces between words, so
 a tokenising full-text engine would miss ランサムウェア inside a sentence, while ``LIKE`` finds
 it on SQLite and PostgreSQL alike. On PostgreSQL the same lookups can be served by pg_trgm GIN
 indexes (see the README note of the incidents web part); the SQL does not change.
@@ -17,7 +21,9 @@ from collections.abc import Callable
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
+from apps.sharing.exposure import refang
 from apps.sharing.selectors import visible_to
+from portal.search_text import search_document, search_normalise
 
 # A source: (reader, term) -> the ids of the incidents that text matches, as a one-column
 # queryset (``.values("incident_id")``).
@@ -38,16 +44,48 @@ def register_text_source(source: TextSource) -> TextSource:
     return source
 
 
+def term_forms(term: str) -> list[str]:
+    """The forms a typed term is looked for in: as typed, and refanged when it was defanged
+    (``198.51.100[.]7`` → ``198.51.100.7``)."""
+    refanged = refang(term)
+    return [term] if refanged == term else [term, refanged]
+
+
+def _any_form(lookup: str, forms: list[str], *, fold: bool) -> Q:
+    condition = Q()
+    for form in forms:
+        value = search_normalise(form) if fold else form
+        if value:
+            condition |= Q(**{lookup: value})
+    return condition
+
+
 def _indicator_source(reader, term: str) -> QuerySet:
     """Indicator values. Indicators have no audience of their own: they are seen with their
     incident, and the incident queryset is narrowed to what the reader may see."""
     indicator = apps.get_model("incidents", "Indicator")
-    return indicator.objects.filter(value__icontains=term).order_by().values("incident_id")
+    found = _any_form("value__icontains", term_forms(term), fold=False)
+    return indicator.objects.filter(found).order_by().values("incident_id")
 
 
 def _own_text(term: str) -> Q:
-    """Title or summary: conditions on the incident itself, served by the trigram indexes."""
-    return Q(title__icontains=term) | Q(summary__icontains=term)
+    """Title or summary, folded: a condition on the incident itself, served by the trigram
+    index on ``search_text``."""
+    return _any_form("search_text__contains", term_forms(term), fold=True)
+
+
+def search_text_refresh(queryset: QuerySet) -> int:
+    """Rewrite the stored search text of ``queryset``'s incidents: for code that changed
+    their title or summary with ``QuerySet.update()``, which bypasses ``save()``."""
+    model = queryset.model
+    changed = []
+    for item in queryset.only("pk", "title", "summary", "search_text").iterator(chunk_size=2000):
+        text = search_document(item.title, item.summary)
+        if text != item.search_text:
+            item.search_text = text
+            changed.append(item)
+    model.objects.bulk_update(changed, ["search_text"], batch_size=2000)
+    return len(changed)
 
 
 def split_terms(text: str) -> list[str]:

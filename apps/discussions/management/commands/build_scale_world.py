@@ -75,6 +75,7 @@ from apps.sharing.models import view_codename
 from apps.sharing.pages import visible_count
 from apps.sharing.services import ORGANIZATION_SET_MIN, SHARING_ROLES
 from apps.sharing.tlp import TLP
+from portal.search_text import search_document
 
 SEARCH_WORD = "ランサムウェア"
 WORLD_VERSION = 2  # raise when the same arguments would build a different world
@@ -465,9 +466,11 @@ def _text(rng: random.Random, number: int) -> tuple[str, str, str]:
 
 INCIDENT_COLUMNS = ["id", "community_id", "tlp", "author_id", "author_organization_id",
                     "anonymous", "title", "summary", "category", "intent", "status",
-                    "detected_at", "sectors", "attack_stage", "created_at", "updated_at"]
+                    "detected_at", "sectors", "attack_stage", "created_at", "updated_at",
+                    "search_text"]
 THREAD_COLUMNS = ["id", "community_id", "tlp", "author_id", "author_organization_id",
-                  "anonymous", "title", "incident_id", "created_at", "last_post_at"]
+                  "anonymous", "title", "incident_id", "created_at", "last_post_at",
+                  "search_text"]
 
 
 def build_world(*, incidents: int, threads: int, seed: int, log=print) -> dict:
@@ -504,7 +507,8 @@ def build_world(*, incidents: int, threads: int, seed: int, log=print) -> dict:
                     item_id, community_id, tlp, author[0], author[1], rng.random() < 0.05,
                     title, summary, category, rng.choice(intents), rng.choice(statuses),
                     created - datetime.timedelta(hours=rng.randint(0, 72)),
-                    [rng.choice(Sector.values)], rng.choice(stages), created, created))
+                    [rng.choice(Sector.values)], rng.choice(stages), created, created,
+                    search_document(title, summary)))
                 world.share(batch, item_id, community_id, author, tlp)
                 if number % 4 == 0:
                     indicators.append((_uuid(rng), community_id, item_id, "domain",
@@ -523,7 +527,8 @@ def build_world(*, incidents: int, threads: int, seed: int, log=print) -> dict:
         thread_loaders = ContentLoaders(Thread, THREAD_COLUMNS, ThreadUserObjectPermission,
                                         ThreadGroupObjectPermission)
         post_loader = Loader(Post, ["id", "community_id", "thread_id", "author_id",
-                                    "author_organization_id", "body", "created_at"])
+                                    "author_organization_id", "body", "created_at",
+                                    "search_text"])
         moments = _moments(rng, threads, now)
         for start in range(0, threads, CHUNK):
             batch, posts = Batch(), []
@@ -537,14 +542,16 @@ def build_world(*, incidents: int, threads: int, seed: int, log=print) -> dict:
                 pool = discussed[community_id]
                 incident_id = rng.choice(pool) if pool and rng.random() < 0.3 else None
                 batch.items.append((item_id, community_id, tlp, author[0], author[1],
-                                    rng.random() < 0.05, title, incident_id, created, last))
+                                    rng.random() < 0.05, title, incident_id, created, last,
+                                    search_document(title)))
                 world.share(batch, item_id, community_id, author, tlp)
                 posts.append((_uuid(rng), community_id, item_id, author[0], author[1],
-                              summary, created))
+                              summary, created, search_document(summary)))
                 if last > created:  # a reply by someone of the community at the last post
                     replier = rng.choice(world.authors[community_id])
                     posts.append((_uuid(rng), community_id, item_id, replier[0], replier[1],
-                                  FOLLOW_UP_JA.strip(), last))
+                                  FOLLOW_UP_JA.strip(), last,
+                                  search_document(FOLLOW_UP_JA.strip())))
             batch.write(thread_loaders)
             post_loader.load(posts)
             log(f"threads: {min(threads, start + CHUNK)} / {threads} "
