@@ -53,11 +53,13 @@ def _event(action, state, target, actor, detail) -> AuditEvent:
 
 
 def membership_events(*, before: dict | None, after: dict | None, membership: Membership,
-                      actor=None, via: str = "") -> list[AuditEvent]:
+                      actor=None, via: str = "", reason: str = "") -> list[AuditEvent]:
     """Unsaved events for one membership going from ``before`` to ``after`` (None: it did
     not exist / no longer exists). A move to another community is a removal there and a
     change here, so that each secretariat sees it."""
     extra = {"via": via} if via else {}
+    if reason:
+        extra["reason"] = reason
     if before is None and after is None:
         return []
     if before is None:
@@ -81,7 +83,8 @@ def membership_events(*, before: dict | None, after: dict | None, membership: Me
 
 
 def membership_record(*, before: dict | None, membership: Membership, actor=None,
-                      via: str = "") -> None:
-    """Record the change of one saved membership from ``before``."""
+                      via: str = "", reason: str = "") -> None:
+    """Record the change of one saved membership from ``before`` (with the secretariat's
+    ``reason``, when it gave one)."""
     record_all(membership_events(before=before, after=membership_state(membership),
-                                 membership=membership, actor=actor, via=via))
+                                 membership=membership, actor=actor, via=via, reason=reason))

@@ -119,3 +119,13 @@ class CommunitySettingsForm(forms.ModelForm):
         model = Community
         fields = ["default_language", "requires_approval", "amber_titles_in_email",
                   "counts_in_federation_summary"]
+
+
+class MembershipDecisionForm(forms.Form):
+    """Suspending, removing or changing the role of a member is confirmed with a reason,
+    which the member reads in the e-mail that tells them and the audit trail keeps."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Sent to the member by e-mail and kept in the audit trail."),
+    )

@@ -94,8 +94,35 @@ def _header_map(fieldnames: list[str]) -> dict[str, str]:
     return found
 
 
-def parse_invitations(*, community: Community, data: bytes) -> list[InviteRow]:
-    """Check every row; raise CsvImportError with all problems, or return the rows."""
+class Outcome:
+    """What the import will do with one row, shown in the preview before anything is sent."""
+
+    INVITE = "invite"
+    MEMBER = "member"  # already a member of the community: left alone
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    line: int
+    email: str
+    name: str
+    organization: Organization | None
+    role: str | None
+    language: str | None
+    outcome: str
+    message: str = ""
+
+    @property
+    def invite(self) -> InviteRow:
+        return InviteRow(self.line, self.email, self.name, self.organization, self.role,
+                         self.language)
+
+
+def preview_invitations(*, community: Community, data: bytes) -> list[PreviewRow]:
+    """Read every row and say what will happen to it: invited, already a member (left
+    alone), or refused with the reasons. A file that cannot be read at all (encoding, missing
+    columns, no rows) raises CsvImportError. Nothing is written."""
     text = decode_csv(data)
     reader = csv.DictReader(io.StringIO(text))
     columns = _header_map(reader.fieldnames or [])
@@ -117,14 +144,13 @@ def parse_invitations(*, community: Community, data: bytes) -> list[InviteRow]:
         .values_list("user__email", flat=True)
     )
 
-    rows: list[InviteRow] = []
-    errors: list[RowError] = []
+    rows: list[PreviewRow] = []
     seen: dict[str, int] = {}
     for record in reader:
         line = reader.line_num
-        if len(rows) + len(errors) >= MAX_ROWS:
-            errors.append(RowError(line, _("Too many rows: at most %(n)d per file.")
-                                   % {"n": MAX_ROWS}))
+        if len(rows) >= MAX_ROWS:
+            rows.append(PreviewRow(line, "", "", None, None, None, Outcome.REFUSED,
+                                   _("Too many rows: at most %(n)d per file.") % {"n": MAX_ROWS}))
             break
         def cell(field: str, record=record) -> str:
             return (record.get(columns.get(field, ""), "") or "").strip()
@@ -151,19 +177,30 @@ def parse_invitations(*, community: Community, data: bytes) -> list[InviteRow]:
                 "value": language_cell})
         if email in seen:
             problems.append(_("Duplicate of line %(line)d.") % {"line": seen[email]})
-        elif email in taken:
-            problems.append(_("%(email)s is already a member of this community.") % {
-                "email": email})
         seen.setdefault(email, line)
         if problems:
-            errors.append(RowError(line, " ".join(problems)))
+            outcome, message = Outcome.REFUSED, " ".join(problems)
+        elif email in taken:
+            outcome, message = Outcome.MEMBER, _(
+                "%(email)s is already a member of this community.") % {"email": email}
         else:
-            rows.append(InviteRow(line, email, cell("name"), organization, role, language))
-    if not rows and not errors:
-        errors.append(RowError(0, _("The file has no rows to import.")))
+            outcome, message = Outcome.INVITE, ""
+        rows.append(PreviewRow(line, email, cell("name"), organization, role, language,
+                               outcome, message))
+    if not rows:
+        raise CsvImportError([RowError(0, _("The file has no rows to import."))])
+    return rows
+
+
+def parse_invitations(*, community: Community, data: bytes) -> list[InviteRow]:
+    """Check every row; raise CsvImportError with all problems (a row of someone already a
+    member is one), or return the rows."""
+    preview = preview_invitations(community=community, data=data)
+    errors = [RowError(row.line, row.message) for row in preview
+              if row.outcome != Outcome.INVITE]
     if errors:
         raise CsvImportError(errors)
-    return rows
+    return [row.invite for row in preview]
 
 
 @transaction.atomic
@@ -178,3 +215,32 @@ def invitations_import(*, community: Community, data: bytes, invited_by) -> list
         )
         for row in rows
     ]
+
+
+@transaction.atomic
+def invitations_import_previewed(*, community: Community, data: bytes,
+                                 invited_by) -> list[Invitation]:
+    """What the preview promised: every row to invite is invited, members already in the
+    community are left alone; a file with any refused row imports nothing."""
+    preview = preview_invitations(community=community, data=data)
+    refused = [RowError(row.line, row.message) for row in preview
+               if row.outcome == Outcome.REFUSED]
+    if refused:
+        raise CsvImportError(refused)
+    return [
+        invitation_create(
+            community=community, email=row.email, name=row.name,
+            organization=row.organization, role=row.role, language=row.language,
+            invited_by=invited_by,
+        )
+        for row in preview if row.outcome == Outcome.INVITE
+    ]
+
+
+TEMPLATE_COLUMNS = ("email", "name", "organization", "role", "language")
+
+
+def template_csv() -> bytes:
+    """The file to fill in: the column names the import reads, UTF-8 with a byte-order mark
+    so that Excel opens it with the Japanese intact."""
+    return ("\ufeff" + ",".join(TEMPLATE_COLUMNS) + "\r\n").encode("utf-8")

@@ -258,14 +258,23 @@ def agreement_publish(*, community: Community, title: str, body: str, author) ->
     return agreement
 
 
-def _set_status(membership: Membership, status: str, actor, **stamps) -> Membership:
+def _set_status(membership: Membership, status: str, actor, reason: str = "",
+                **stamps) -> Membership:
     before = membership_state(membership)
     membership.status = status
     for field, value in stamps.items():
         setattr(membership, field, value)
     membership.save()
-    membership_record(before=before, membership=membership, actor=actor)
+    membership_record(before=before, membership=membership, actor=actor, reason=reason)
     return membership
+
+
+def _enqueue_membership_email(membership: Membership, event: str, reason: str = "") -> None:
+    """Tell the member what the secretariat decided, once the decision is committed."""
+    from apps.communities.tasks import send_membership_email
+
+    transaction.on_commit(
+        lambda: send_membership_email.delay(membership.pk, event, reason))
 
 
 _SECRETARIAT_TRANSITIONS = {
@@ -280,9 +289,11 @@ _SECRETARIAT_TRANSITIONS = {
 
 
 @transaction.atomic
-def membership_decide(*, membership: Membership, action: str, actor) -> Membership:
+def membership_decide(*, membership: Membership, action: str, actor,
+                      reason: str = "") -> Membership:
     """The secretariat approves, suspends, reactivates or removes a membership. What the
-    member wrote stays; access ends on the next request: visibility reads memberships."""
+    member wrote stays; access ends on the next request: visibility reads memberships.
+    The ``reason`` goes into the audit trail and the e-mail that tells the member."""
     if action not in _SECRETARIAT_TRANSITIONS:
         raise ValidationError(_("Unknown action."))
     allowed_from, target = _SECRETARIAT_TRANSITIONS[action]
@@ -295,26 +306,34 @@ def membership_decide(*, membership: Membership, action: str, actor) -> Membersh
     if membership.user_id == getattr(actor, "pk", None) and action in ("suspend", "remove"):
         raise ValidationError(_("You cannot suspend or remove your own membership."))
     now = timezone.now()
+    reason = (reason or "").strip()
     if action == "approve":
-        return _set_status(membership, target, actor, approved_at=now, activated_at=now)
-    if action == "suspend":
-        return _set_status(membership, target, actor, suspended_at=now)
-    if action == "reactivate":
+        stamps = {"approved_at": now, "activated_at": now}
+    elif action == "suspend":
+        stamps = {"suspended_at": now}
+    elif action == "reactivate":
         # A member who has not accepted the current agreement must do so first.
         current = membership.community.current_agreement
         if current and not AgreementAcceptance.objects.filter(
             agreement=current, user=membership.user
         ).exists():
             target = MembershipStatus.AWAITING_AGREEMENT
-        return _set_status(membership, target, actor, suspended_at=None)
-    Invitation.objects.filter(membership=membership).usable().update(revoked_at=now)
-    return _set_status(membership, target, actor, left_at=now)
+        stamps = {"suspended_at": None}
+    else:
+        Invitation.objects.filter(membership=membership).usable().update(revoked_at=now)
+        stamps = {"left_at": now}
+    was_invited = membership.status == MembershipStatus.INVITED
+    membership = _set_status(membership, target, actor, reason=reason, **stamps)
+    if not was_invited:  # someone who never came has nothing to be told
+        _enqueue_membership_email(membership, action, reason)
+    return membership
 
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, organization=None,
-                           actor=None) -> Membership:
-    """Change role or organisation; a community is never left without an active secretariat."""
+                           actor=None, reason: str = "") -> Membership:
+    """Change role or organisation; a community is never left without an active secretariat.
+    A member whose role changed is told by e-mail, with the ``reason``."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if (membership.role == Role.SECRETARIAT and role != Role.SECRETARIAT
             and membership.status == MembershipStatus.ACTIVE
@@ -329,7 +348,10 @@ def membership_change_role(*, membership: Membership, role: str, organization=No
         membership.organization = organization
     membership.full_clean(validate_unique=False)
     membership.save()
-    membership_record(before=before, membership=membership, actor=actor)
+    reason = (reason or "").strip()
+    membership_record(before=before, membership=membership, actor=actor, reason=reason)
+    if before["role"] != membership.role and membership.status != MembershipStatus.INVITED:
+        _enqueue_membership_email(membership, "role", reason)
     return membership
 
 

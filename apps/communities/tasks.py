@@ -72,3 +72,35 @@ def expire_invitations() -> int:
             count += 1
         record_all(events)
     return count
+
+
+MEMBERSHIP_EVENTS = ("approve", "suspend", "reactivate", "remove", "role")
+
+
+@shared_task(bind=True, **MAIL_RETRY)
+def send_membership_email(self, membership_id: int, event: str, reason: str = "") -> bool:
+    """Tell a member what the secretariat decided about their membership (approved,
+    suspended, reactivated, removed, new role), in the member's language."""
+    from apps.communities.models import Membership
+
+    membership = Membership.objects.select_related("user", "community", "organization").filter(
+        pk=membership_id).first()
+    if membership is None or event not in MEMBERSHIP_EVENTS or not membership.user.email:
+        return False
+    membership_email(membership, event, reason).send()
+    return True
+
+
+def membership_email(membership, event: str, reason: str = "") -> EmailMultiAlternatives:
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    with translation.override(membership.user.language or membership.community.default_language):
+        context = {
+            "membership": membership,
+            "community": membership.community,
+            "event": event,
+            "reason": reason,
+            "home_url": base + membership.community.get_absolute_url(),
+        }
+        subject = render_to_string("communities/email/membership_subject.txt", context).strip()
+        body = render_to_string("communities/email/membership.txt", context)
+    return EmailMultiAlternatives(subject=subject, body=body, to=[membership.user.email])

@@ -15,6 +15,8 @@ urlpatterns = [
          views.MembershipActionView.as_view(), name="membership_action"),
     path("c/<slug:slug>/manage/invite/", views.InviteView.as_view(), name="invite"),
     path("c/<slug:slug>/manage/import/", views.ImportView.as_view(), name="import"),
+    path("c/<slug:slug>/manage/import/template.csv", views.ImportTemplateView.as_view(),
+         name="import_template"),
     path("c/<slug:slug>/manage/invitations/", views.InvitationsView.as_view(),
          name="manage_invitations"),
     path("c/<slug:slug>/manage/invitations/<uuid:pk>/<str:action>/",

@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,11 +25,19 @@ from apps.communities.forms import (
     CommunitySettingsForm,
     CsvImportForm,
     InviteForm,
+    MembershipDecisionForm,
     OrganizationForm,
     RoleForm,
     SetPasswordAcceptForm,
 )
-from apps.communities.imports import CsvImportError, invitations_import
+from apps.communities.imports import (
+    CsvImportError,
+    Outcome,
+    decode_csv,
+    invitations_import_previewed,
+    preview_invitations,
+    template_csv,
+)
 from apps.communities.models import (
     Community,
     Invitation,
@@ -226,19 +234,54 @@ class ManageMembersView(SecretariatMixin, TemplateView):
 
 
 class MembershipActionView(SecretariatMixin, View):
+    """Approve and reactivate at once; suspend, remove and change of role first show a
+    confirmation page that asks for a reason (sent to the member, kept in the trail)."""
+
+    CONFIRMED = ("suspend", "remove", "role")
+    template_name = "communities/manage/membership_confirm.html"
+
+    def _confirm(self, request, target, action, form, role=None, status=200):
+        return render(request, self.template_name, {
+            "community": self.community, "membership": self.membership, "target": target,
+            "action": action, "form": form, "role": role, "role_choices": Role.choices,
+            "role_label": dict(Role.choices).get(role, ""),
+        }, status=status)
+
+    def get(self, request, slug, pk, action):
+        target = get_object_or_404(Membership.objects.select_related("user", "organization"),
+                                   pk=pk, community=self.community)
+        if action not in self.CONFIRMED:
+            raise Http404
+        return self._confirm(request, target, action, MembershipDecisionForm(),
+                             role=request.GET.get("role") or target.role)
+
     def post(self, request, slug, pk, action):
-        target = get_object_or_404(Membership, pk=pk, community=self.community)
+        target = get_object_or_404(Membership.objects.select_related("user", "organization"),
+                                   pk=pk, community=self.community)
+        reason = ""
+        role = None
+        if action == "role":
+            role_form = RoleForm(request.POST)
+            if not role_form.is_valid():
+                messages.error(request, _("Unknown role."))
+                return redirect("communities:manage_members", slug)
+            role = role_form.cleaned_data["role"]
+        if action in self.CONFIRMED:
+            if not request.POST.get("confirm"):
+                return self._confirm(request, target, action, MembershipDecisionForm(),
+                                     role=role)
+            form = MembershipDecisionForm(request.POST)
+            if not form.is_valid():
+                return self._confirm(request, target, action, form, role=role, status=400)
+            reason = form.cleaned_data["reason"]
         try:
             if action == "role":
-                form = RoleForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(_("Unknown role."))
-                membership_change_role(membership=target, role=form.cleaned_data["role"],
-                                       actor=request.user)
+                membership_change_role(membership=target, role=role, actor=request.user,
+                                       reason=reason)
                 messages.success(request, _("Role changed."))
             else:
                 target = membership_decide(membership=target, action=action,
-                                           actor=request.user)
+                                           actor=request.user, reason=reason)
                 messages.success(request, _("Membership of %(user)s is now “%(status)s”.") % {
                     "user": target.user, "status": target.get_status_display()})
         except ValidationError as error:
@@ -277,20 +320,54 @@ class InviteView(SecretariatMixin, FormView):
 
 
 class ImportView(SecretariatMixin, FormView):
+    """Upload a CSV, read the preview (each row: invited, already a member, refused), then
+    confirm: nothing is sent before the confirmation. The confirmation carries the file's
+    text back, and it is read again, so the preview cannot promise what the import skips."""
+
     template_name = "communities/manage/import.html"
     form_class = CsvImportForm
 
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm(request.POST.get("csv_text", ""))
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
+        data = form.cleaned_data["file"].read()
         try:
-            invitations = invitations_import(
-                community=self.community, data=form.cleaned_data["file"].read(),
-                invited_by=self.request.user)
+            rows = preview_invitations(community=self.community, data=data)
         except CsvImportError as error:
             return self.render_to_response(self.get_context_data(form=form, errors=error.errors),
                                            status=400)
+        counts = {outcome: sum(1 for row in rows if row.outcome == outcome)
+                  for outcome in (Outcome.INVITE, Outcome.MEMBER, Outcome.REFUSED)}
+        return self.render_to_response(self.get_context_data(
+            form=self.get_form_class()(), preview=rows, counts=counts,
+            csv_text=decode_csv(data), can_send=counts[Outcome.INVITE] and not
+            counts[Outcome.REFUSED],
+        ))
+
+    def confirm(self, text: str):
+        try:
+            invitations = invitations_import_previewed(
+                community=self.community, data=text.encode("utf-8"),
+                invited_by=self.request.user)
+        except CsvImportError as error:
+            return self.render_to_response(
+                self.get_context_data(form=self.get_form_class()(), errors=error.errors),
+                status=400)
         messages.success(self.request, _("%(count)d invitations sent.") % {
             "count": len(invitations)})
         return redirect("communities:manage_invitations", self.community.slug)
+
+
+class ImportTemplateView(SecretariatMixin, View):
+    """The CSV to fill in (UTF-8 with BOM, the columns the import reads)."""
+
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="members-template.csv"'
+        return response
 
 
 class InvitationsView(SecretariatMixin, TemplateView):

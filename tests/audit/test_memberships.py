@@ -89,17 +89,20 @@ def test_the_manage_page_records_a_role_change_from_the_browser(sec, bob, commun
                                                                client_for, trail):
     membership = membership_of(bob, community)
     response = client_for(sec).post(
-        f"/c/{community.slug}/manage/members/{membership.pk}/role/", {"role": "observer"},
+        f"/c/{community.slug}/manage/members/{membership.pk}/role/",
+        {"role": "observer", "confirm": "1", "reason": "Reader only"},
         REMOTE_ADDR="192.0.2.5")
     assert response.status_code == 302
     [event] = trail(action=Action.MEMBERSHIP_CHANGED)
     assert event.actor == sec and event.ip_address == "192.0.2.5"
     assert event.detail["role"] == ["member", "observer"]
+    assert event.detail["reason"] == "Reader only"
 
 
 def test_the_manage_page_records_a_suspension(sec, bob, community, client_for, trail):
     membership = membership_of(bob, community)
-    client_for(sec).post(f"/c/{community.slug}/manage/members/{membership.pk}/suspend/")
+    client_for(sec).post(f"/c/{community.slug}/manage/members/{membership.pk}/suspend/",
+                         {"confirm": "1", "reason": "Under review"})
     [event] = trail(action=Action.MEMBERSHIP_CHANGED)
     assert event.actor == sec and event.detail["status"] == ["active", "suspended"]
 

@@ -118,15 +118,23 @@ def test_upload_page_lists_errors_with_line_numbers(community, org_b, sec, clien
                                 content_type="text/csv")
     response = client_for(sec).post(reverse("communities:import", args=[community.slug]),
                                     {"file": upload})
-    assert response.status_code == 400
+    assert response.status_code == 200
     body = response.content.decode()
-    assert "nothing was imported" in body
+    assert "Preview: nothing has been sent yet" in body
     assert "<td>2</td>" in body
+    assert 'name="confirm"' not in body
+    assert not Invitation.objects.exists()
 
 
-def test_upload_page_imports_good_file(community, org_a, org_b, org_c, sec, client_for):
+def test_upload_page_previews_then_imports_good_file(community, org_a, org_b, org_c, sec,
+                                                     client_for):
+    client = client_for(sec)
     upload = SimpleUploadedFile("members.csv", GOOD.encode(), content_type="text/csv")
-    response = client_for(sec).post(reverse("communities:import", args=[community.slug]),
-                                    {"file": upload})
+    url = reverse("communities:import", args=[community.slug])
+    preview = client.post(url, {"file": upload})
+    assert preview.status_code == 200
+    assert not Invitation.objects.exists()
+    text = preview.context["csv_text"]
+    response = client.post(url, {"confirm": "1", "csv_text": text})
     assert response.status_code == 302
     assert Invitation.objects.filter(community=community).count() == 3

@@ -29,7 +29,8 @@ def test_suspended_member_loses_access_on_the_next_request(community, alice, sec
     assert member_client.get(home).status_code == 200
     response = client_for(sec).post(reverse(
         "communities:membership_action",
-        args=[community.slug, _membership(alice, community).pk, "suspend"]))
+        args=[community.slug, _membership(alice, community).pk, "suspend"]),
+        {"confirm": "1", "reason": "Left the company"})
     assert response.status_code == 302
     assert member_client.get(home).status_code == 403
     assert not can_view(alice, item)
