@@ -355,3 +355,5 @@ class Invitation(models.Model):
         if self.is_expired:
             return "expired"
         return "open"
+
+from apps.communities.desk import IncidentDesk  # noqa: E402, F401  (registered with this app)

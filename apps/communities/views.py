@@ -61,6 +61,7 @@ from apps.communities.services import (
     membership_decide,
     organization_create,
 )
+from apps.communities.visits import membership_visit
 
 
 class CommunityMixin(LoginRequiredMixin):
@@ -155,12 +156,12 @@ class CommunityReadMixin:
 
 
 class HomeView(TemplateView):
+    """The portal's home: a member's communities with what is new in each; for a visitor,
+    the public TLP:CLEAR items. The template reads both through `apps.digests.activity`
+    (the `activity` tags), which asks the content apps and `sharing`."""
+
     template_name = "home.html"
 
-    def get(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return redirect("communities:mine")
-        return super().get(request, *args, **kwargs)
 
 
 class MyCommunitiesView(LoginRequiredMixin, TemplateView):
@@ -174,7 +175,16 @@ class MyCommunitiesView(LoginRequiredMixin, TemplateView):
 
 
 class CommunityHomeView(CommunityMixin, TemplateView):
+    """The community's home: what is new since the member's last visit (which this page
+    records), what is addressed to them and what waits for them (`activity` tags)."""
+
     template_name = "communities/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["new_since"] = membership_visit(membership=self.membership)
+        return context
+
 
 
 class MemberDirectoryView(CommunityMixin, TemplateView):
