@@ -149,6 +149,11 @@ class Membership(models.Model):
     left_at = models.DateTimeField(_("left"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The member's visits to the community's home (`membership_visit`): what is new is what
+    # came after ``new_since``, the end of their previous visit; ``last_seen_at`` is written
+    # at most every few minutes, so a visit is not one UPDATE per page.
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+    new_since = models.DateTimeField(_("new since"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("membership")
