@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.communities import views
+from apps.communities import desk_views, views
 
 app_name = "communities"
 
@@ -25,6 +25,7 @@ urlpatterns = [
          name="organization_create"),
     path("c/<slug:slug>/manage/settings/", views.CommunitySettingsView.as_view(),
          name="settings"),
+    path("c/<slug:slug>/manage/desk/", desk_views.IncidentDeskView.as_view(), name="desk"),
     path("c/<slug:slug>/manage/audit/", views.AuditLogView.as_view(), name="audit"),
     path("c/<slug:slug>/manage/audit/export.csv", views.AuditExportView.as_view(),
          name="audit_export"),

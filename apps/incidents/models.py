@@ -377,3 +377,5 @@ class IncidentView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} / {self.organization_id}"
+
+from apps.incidents.relays import RelayRequest  # noqa: E402, F401  (registered with this app)

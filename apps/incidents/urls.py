@@ -1,6 +1,13 @@
 from django.urls import path
 
 from apps.incidents import views
+from apps.incidents.desk_views import (
+    DeskReportView,
+    ReciprocityView,
+    RelayCreateView,
+    RelayDetailView,
+    RelayListView,
+)
 
 app_name = "incidents"
 
@@ -13,6 +20,13 @@ urlpatterns = [
         views.AddressedToMeView.as_view(),
         name="addressed",
     ),
+    path("c/<slug:slug>/report-incident/", DeskReportView.as_view(),
+         name="desk_report"),
+    path("c/<slug:slug>/relays/", RelayListView.as_view(), name="relays"),
+    path("c/<slug:slug>/relays/new/", RelayCreateView.as_view(), name="relay_create"),
+    path("c/<slug:slug>/relays/<uuid:pk>/", RelayDetailView.as_view(), name="relay"),
+    path("c/<slug:slug>/manage/reciprocity/", ReciprocityView.as_view(),
+         name="reciprocity"),
     path("c/<slug:slug>/incidents/<uuid:pk>/", views.IncidentDetailView.as_view(), name="detail"),
     path("c/<slug:slug>/incidents/<uuid:pk>/edit/", views.IncidentFormView.as_view(), name="edit"),
     path(
