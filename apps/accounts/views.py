@@ -86,6 +86,7 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         context["has_recovery_codes"] = mfa.recovery_device(user) is not None
         context["has_second_factor"] = mfa.has_second_factor(user)
         context["mfa_required"] = mfa.mfa_required(user)
+        context["token_max_days"] = settings.API_TOKEN_MAX_DAYS
         return context
 
     def post(self, request):
