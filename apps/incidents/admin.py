@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.incidents.models import AttackTechnique, Incident
+from apps.incidents import actor_selectors
+from apps.incidents.models import AttackTechnique, Campaign, Incident, ThreatActor
 from apps.sharing.admin import ContentAdmin
 from portal.admin import ReadOnlyAdmin
 
@@ -32,3 +33,29 @@ class AttackTechniqueAdmin(ReadOnlyAdmin):
     list_display = ["id", "name", "tactics", "is_subtechnique", "deprecated"]
     list_filter = ["deprecated", "is_subtechnique"]
     search_fields = ["id", "name"]
+
+
+class _RecordAdmin(ContentAdmin):
+    """Threat actors and campaigns: the records of the communities where the operator is an
+    active member, as in the portal, with the count of incidents *they* may see. No change
+    form (their writers are the community's members, in the portal); timeline entries have
+    no admin at all — they are incident content."""
+
+    list_display = ["name", "name_en", "community", "incident_count"]
+    search_fields = ["name", "name_en", "aliases"]
+
+    @admin.display(description=_("Incidents you may see"))
+    def incident_count(self, record) -> int:
+        return record.incident_count
+
+
+@admin.register(ThreatActor)
+class ThreatActorAdmin(_RecordAdmin):
+    def scope(self, user, queryset):
+        return actor_selectors.threat_actors_for(user).filter(pk__in=queryset.values("pk"))
+
+
+@admin.register(Campaign)
+class CampaignAdmin(_RecordAdmin):
+    def scope(self, user, queryset):
+        return actor_selectors.campaigns_for(user).filter(pk__in=queryset.values("pk"))

@@ -23,6 +23,7 @@ from django_filters.fields import RangeField
 from django_filters.widgets import DateRangeWidget
 
 from apps.communities.models import Sector
+from apps.incidents.actors import Confidence
 from apps.incidents.attack import Tactic
 from apps.incidents.models import Category, Incident, Intent, Status
 from apps.incidents.search import text_match
@@ -116,6 +117,19 @@ class IncidentFilter(CommunityScopedFilterSet):
         label=_("Sector"), choices=Sector.choices, method="filter_sector"
     )
     anonymous = django_filters.BooleanFilter(label=_("Shared through the secretariat"))
+    confidence = django_filters.ChoiceFilter(label=_("Confidence"), choices=Confidence.choices)
+    actor = django_filters.UUIDFilter(
+        label=_("Threat actor"),
+        help_text=_("Id of a threat actor named by the incident"),
+        method="filter_actor",
+        widget=forms.HiddenInput,
+    )
+    campaign = django_filters.UUIDFilter(
+        label=_("Campaign"),
+        help_text=_("Id of a campaign named by the incident"),
+        method="filter_campaign",
+        widget=forms.HiddenInput,
+    )
     created = DayOrMomentRangeFilter(
         label=_("Shared between"),
         help_text=_("Shared between (created_after, created_before)"),
@@ -145,6 +159,9 @@ class IncidentFilter(CommunityScopedFilterSet):
             "technique",
             "sector",
             "anonymous",
+            "confidence",
+            "actor",
+            "campaign",
             "created",
             "occurred",
             "detected",
@@ -164,6 +181,15 @@ class IncidentFilter(CommunityScopedFilterSet):
         links = Incident.techniques.through.objects.filter(
             Q(attacktechnique_id=value) | Q(attacktechnique__id__startswith=value + ".")
         )
+        return queryset.filter(pk__in=links.values("incident_id"))
+
+    def filter_actor(self, queryset, name, value):
+        # A subquery on the link table: no join, so no duplicate rows.
+        links = Incident.actors.through.objects.filter(threatactor_id=value)
+        return queryset.filter(pk__in=links.values("incident_id"))
+
+    def filter_campaign(self, queryset, name, value):
+        links = Incident.campaigns.through.objects.filter(campaign_id=value)
         return queryset.filter(pk__in=links.values("incident_id"))
 
     def filter_sector(self, queryset, name, value):

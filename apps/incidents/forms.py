@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.communities.models import Sector
+from apps.incidents.actors import Campaign, ThreatActor
 from apps.incidents.indicators import IndicatorType, indicator_candidates
 from apps.incidents.models import Incident
 
@@ -28,6 +29,7 @@ class IncidentForm(forms.ModelForm):
             "category",
             "intent",
             "status",
+            "confidence",
             "detected_at",
             "occurred_at",
             "attack_stage",
@@ -70,8 +72,24 @@ class IncidentForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, editor=None, **kwargs):
+    actors = forms.ModelMultipleChoiceField(
+        label=_("Threat actors"), queryset=ThreatActor.objects.none(), required=False
+    )
+    campaigns = forms.ModelMultipleChoiceField(
+        label=_("Campaigns"), queryset=Campaign.objects.none(), required=False
+    )
+
+    def __init__(self, *args, editor=None, community=None, **kwargs):
         super().__init__(*args, **kwargs)
+        community_id = getattr(community, "pk", None) or self.instance.community_id
+        if community_id is None:
+            del self.fields["actors"], self.fields["campaigns"]
+        else:
+            self.fields["actors"].queryset = ThreatActor.objects.filter(community_id=community_id)
+            self.fields["campaigns"].queryset = Campaign.objects.filter(community_id=community_id)
+            if not self.instance._state.adding:
+                self.fields["actors"].initial = list(self.instance.actors.all())
+                self.fields["campaigns"].initial = list(self.instance.campaigns.all())
         for name in ("detected_at", "occurred_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         if not self.instance._state.adding:

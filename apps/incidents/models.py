@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.communities.models import Community, Organization, Sector
+from apps.incidents.actors import Campaign, Confidence, IncidentUpdate, ThreatActor  # noqa: F401
 from apps.incidents.attack import Tactic
 from apps.incidents.indicators import IndicatorType, indicator_normalize
 from apps.sharing.models import SharedContent
@@ -101,6 +102,15 @@ class Incident(SharedContent):
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.INVESTIGATING
+    )
+    confidence = models.CharField(
+        _("confidence"), max_length=20, choices=Confidence.choices, default=Confidence.UNCONFIRMED
+    )
+    actors = models.ManyToManyField(
+        ThreatActor, blank=True, related_name="incidents", verbose_name=_("threat actors")
+    )
+    campaigns = models.ManyToManyField(
+        Campaign, blank=True, related_name="incidents", verbose_name=_("campaigns")
     )
     detected_at = models.DateTimeField(_("detected"), null=True, blank=True)
     occurred_at = models.DateTimeField(

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from apps.communities.models import Community, Membership, MembershipStatus, Organization
 from apps.communities.selectors import is_active_member
+from apps.incidents.actors import Campaign, IncidentUpdate, ThreatActor, changes_between
 from apps.incidents.attack import technique_id_validate
 from apps.incidents.models import (
     AttackTechnique,
@@ -54,6 +55,7 @@ EDITABLE_FIELDS = (
     "category",
     "intent",
     "status",
+    "confidence",
     "detected_at",
     "occurred_at",
     "sectors",
@@ -82,6 +84,18 @@ def _techniques(ids: Iterable[str]) -> list[AttackTechnique]:
             {"techniques": _("Unknown ATT&CK techniques: %(ids)s.") % {"ids": ", ".join(missing)}}
         )
     return [found[technique_id] for technique_id in dict.fromkeys(wanted)]
+
+
+def _linked(model, ids, community_id, field: str) -> list:
+    """Actors or campaigns (objects or ids) of the incident's community; anything else is
+    refused as unknown, whichever community it belongs to."""
+    wanted = [getattr(item, "pk", item) for item in ids]
+    found = model.objects.filter(community_id=community_id).in_bulk(wanted)
+    missing = [str(pk) for pk in wanted if pk not in found and str(pk) not in map(str, found)]
+    if missing:
+        raise ValidationError({field: _("Unknown in this community: %(ids)s.")
+                               % {"ids": ", ".join(missing)}})
+    return list(found.values())
 
 
 def _incident_texts(incident: Incident) -> dict[str, str]:
@@ -212,6 +226,9 @@ def incident_create(
     attack_stage: str = "",
     techniques: Iterable[str] = (),
     indicators: Iterable[Mapping] = (),
+    confidence: str = "unconfirmed",
+    actors: Iterable = (),
+    campaigns: Iterable = (),
     tlp: str,
     organizations: Iterable | None = None,
     users: Iterable | None = None,
@@ -238,6 +255,7 @@ def incident_create(
         category=category,
         intent=intent,
         status=status,
+        confidence=confidence,
         detected_at=detected_at,
         occurred_at=occurred_at,
         sectors=list(sectors),
@@ -262,6 +280,8 @@ def incident_create(
     )
     incident.save(update_fields=["confirmed_exposures"])
     incident.techniques.set(chosen)
+    incident.actors.set(_linked(ThreatActor, actors, community.pk, "actors"))
+    incident.campaigns.set(_linked(Campaign, campaigns, community.pk, "campaigns"))
     if new_indicators:
         _save_indicators(new_indicators)
     audience_set(
@@ -282,18 +302,22 @@ def incident_update(
     actor,
     confirmed_exposures: Iterable[str] = (),
     techniques: Iterable[str] | None = None,
+    actors: Iterable | None = None,
+    campaigns: Iterable | None = None,
     **changes,
 ) -> Incident:
     """Change an incident's fields and/or its audience (``tlp``, ``organizations``,
     ``users``, ``federated`` — recorded by `sharing`). Author or secretariat only; only the
     author may turn ``anonymous`` off (recorded as well). The texts
     and indicators are checked again: what was confirmed before stays confirmed, anything new
-    must be confirmed or redacted. The actor must still see the item afterwards."""
+    must be confirmed or redacted. The actor must still see the item afterwards. A change of
+    confidence, status or summary is kept in the incident's timeline (`IncidentUpdate`)."""
     unknown = set(changes) - set(EDITABLE_FIELDS) - set(AUDIENCE_FIELDS)
     if unknown:
         raise TypeError(f"incident_update() got unexpected fields: {sorted(unknown)}")
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     _check_editor(incident, actor)
+    before = {name: getattr(incident, name) for name in EDITABLE_FIELDS}
     if "anonymous" in changes:
         # Recorded in the audience history; naming the source is the author's alone.
         anonymity_set(item=incident, actor=actor, anonymous=changes.pop("anonymous"))
@@ -313,6 +337,10 @@ def incident_update(
                 }
             )
         incident.techniques.set(chosen)
+    if actors is not None:
+        incident.actors.set(_linked(ThreatActor, actors, incident.community_id, "actors"))
+    if campaigns is not None:
+        incident.campaigns.set(_linked(Campaign, campaigns, incident.community_id, "campaigns"))
     indicator_values = list(incident.indicators.values_list("value", flat=True))
     incident.confirmed_exposures = exposure_check(
         texts=_incident_texts(incident),
@@ -320,6 +348,11 @@ def incident_update(
         confirmed=[*incident.confirmed_exposures, *confirmed_exposures],
     )
     incident.save()
+    refined = changes_between(before, {name: getattr(incident, name) for name in EDITABLE_FIELDS})
+    if refined:
+        IncidentUpdate.objects.create(
+            community_id=incident.community_id, incident=incident, author=actor, changes=refined
+        )
     if any(name in changes for name in AUDIENCE_FIELDS):
         audience = {name: changes[name] for name in AUDIENCE_FIELDS if name in changes}
         same_label = audience.setdefault("tlp", incident.tlp) == incident.tlp
@@ -338,6 +371,32 @@ def incident_update(
                 {"tlp": _("You would no longer see this item; include yourself in its audience.")}
             )
     return incident
+
+
+@transaction.atomic
+def incident_note_add(
+    *, incident: Incident, actor, note: str, confirmed_exposures: Iterable[str] = ()
+) -> IncidentUpdate:
+    """An explicit "update" on the timeline (what was learnt since), written by the author or
+    the secretariat. It reaches exactly the incident's audience, and is checked for
+    victim-betraying data like the incident's own text."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    _check_editor(incident, actor)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Write what changed.")})
+    exposure_check(
+        texts={str(_("update")): note},
+        indicators=[],
+        confirmed=[*incident.confirmed_exposures, *confirmed_exposures],
+    )
+    entry = IncidentUpdate(
+        community_id=incident.community_id, incident=incident, author=actor, note=note
+    )
+    entry.full_clean()
+    entry.save()
+    Incident.objects.filter(pk=incident.pk).update(updated_at=timezone.now())
+    return entry
 
 
 # --- indicators -----------------------------------------------------------------------------

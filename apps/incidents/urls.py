@@ -35,3 +35,7 @@ urlpatterns = [
         name="action",
     ),
 ]
+
+from apps.incidents.actor_urls import urlpatterns as actor_patterns  # noqa: E402
+
+urlpatterns += actor_patterns

@@ -17,7 +17,8 @@ from django.views.generic import TemplateView
 
 from apps.communities.models import Community, Sector
 from apps.communities.views import CommunityMixin, CommunityReadMixin
-from apps.incidents import selectors, services
+from apps.incidents import actor_selectors, selectors, services
+from apps.incidents.actor_forms import IncidentNoteForm
 from apps.incidents.filters import IncidentFilter
 from apps.incidents.forms import FeedbackForm, IncidentForm, SightingForm
 from apps.incidents.models import Incident
@@ -116,6 +117,7 @@ class IncidentDetailView(CommunityReadMixin, TemplateView):
         context.update(incident_context(user, self.membership, incident))
         context["sighting_form"] = SightingForm()
         context["feedback_form"] = FeedbackForm(incident=incident)
+        context["update_form"] = IncidentNoteForm()
         return context
 
 
@@ -166,6 +168,9 @@ def incident_context(user, membership, incident) -> dict:
         # who may know the source (author, secretariat) see it.
         "audience": recipients_of(incident) if editable and source is not None else None,
         "threads": _threads_about(user, incident),
+        "actors": list(incident.actors.all()),
+        "campaigns": list(incident.campaigns.all()),
+        "timeline": actor_selectors.timeline_of(user, incident, source_told=source is not None),
         # What the sharing achieved, for its author: how many organisations opened it.
         "viewed_by": (
             selectors.viewed_by_count(incident) if incident.author_id == user.pk else None
@@ -221,6 +226,14 @@ class IncidentActionView(CommunityMixin, View):
                     raise ValidationError(next(iter(form.errors.values())))
                 services.feedback_add(user=request.user, incident=incident, **form.cleaned_data)
                 messages.success(request, _("Thank you: the author will see what you did."))
+            elif kind == "update":
+                form = IncidentNoteForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(next(iter(form.errors.values())))
+                services.incident_note_add(
+                    incident=incident, actor=request.user, note=form.cleaned_data["note"]
+                )
+                messages.success(request, _("Update posted."))
             else:
                 raise Http404
         except ValidationError as error:
@@ -254,7 +267,9 @@ class IncidentFormView(CommunityMixin, View):
             self.incident = incident
 
     def forms(self, data=None):
-        incident_form = IncidentForm(data, instance=self.incident, editor=self.request.user)
+        incident_form = IncidentForm(
+            data, instance=self.incident, editor=self.request.user, community=self.community
+        )
         if self.incident is not None:
             audience_form = AudienceForm.for_item(data, item=self.incident)
         else:
@@ -298,6 +313,8 @@ class IncidentFormView(CommunityMixin, View):
                 author=self.request.user,
                 community=self.community,
                 techniques=data["techniques"],
+                actors=data.get("actors") or (),
+                campaigns=data.get("campaigns") or (),
                 indicators=data.get("indicators") or [],
                 confirmed_exposures=confirmed,
                 **fields,
@@ -307,6 +324,8 @@ class IncidentFormView(CommunityMixin, View):
             incident=self.incident,
             actor=self.request.user,
             techniques=data["techniques"],
+            actors=data.get("actors"),
+            campaigns=data.get("campaigns"),
             confirmed_exposures=confirmed,
             **fields,
             **choice,

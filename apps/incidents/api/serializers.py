@@ -13,6 +13,8 @@ from rest_framework import serializers
 
 from apps.communities.api.scopes import communities_for
 from apps.communities.models import Membership, MembershipStatus, Organization, Sector
+from apps.incidents.actors import Confidence
+from apps.incidents.api.actor_refs import ActorRefSerializer, CampaignRefSerializer
 from apps.incidents.attack import Tactic
 from apps.incidents.indicators import IndicatorType
 from apps.incidents.models import (
@@ -104,12 +106,16 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only=True, default=0, help_text=_("Organisations that saw it too.")
     )
     feedback_count = serializers.IntegerField(read_only=True, default=0)
+    confidence = serializers.ChoiceField(choices=Confidence.choices, read_only=True)
+    actors = ActorRefSerializer(many=True, read_only=True)
+    campaigns = CampaignRefSerializer(many=True, read_only=True)
 
     class Meta:
         model = Incident
         list_serializer_class = _SourcesListSerializer
         fields = [
             "id", "community", "title", "summary", "category", "intent", "status",
+            "confidence", "actors", "campaigns",
             "sectors", "attack_stage", "detected_at", "occurred_at", "techniques",
             "tlp", "tlp_label", "federated", "anonymous", "source", "source_organization",
             "recipient_organizations", "recipient_users", "is_yours",
@@ -180,6 +186,16 @@ class IncidentWriteSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     intent = serializers.ChoiceField(choices=Intent.choices, default=Intent.UNKNOWN)
     status = serializers.ChoiceField(choices=Status.choices, default=Status.INVESTIGATING)
+    confidence = serializers.ChoiceField(choices=Confidence.choices,
+                                         default=Confidence.UNCONFIRMED)
+    actors = serializers.ListField(
+        child=serializers.UUIDField(), required=False, default=list,
+        help_text=_("Ids of threat actors of the incident's community."),
+    )
+    campaigns = serializers.ListField(
+        child=serializers.UUIDField(), required=False, default=list,
+        help_text=_("Ids of campaigns of the incident's community."),
+    )
     sectors = serializers.ListField(child=SectorField(choices=Sector.choices),
                                     required=False, default=list)
     attack_stage = serializers.ChoiceField(choices=Tactic.choices, required=False,

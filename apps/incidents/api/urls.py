@@ -2,6 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
+from apps.incidents.api.actors import CampaignViewSet, IncidentUpdateViewSet, ThreatActorViewSet
 from apps.incidents.api.views import (
     AttackTechniqueViewSet,
     FeedbackViewSet,
@@ -18,5 +19,8 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("sightings", SightingViewSet, basename="sighting")
 router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("attack-techniques", AttackTechniqueViewSet, basename="attack-technique")
+router.register("threat-actors", ThreatActorViewSet, basename="threat-actor")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("incident-updates", IncidentUpdateViewSet, basename="incident-update")
 
 urlpatterns = router.urls

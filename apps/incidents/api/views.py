@@ -94,7 +94,7 @@ class IncidentViewSet(VisibleListMixin, mixins.RetrieveModelMixin, VisibleViewSe
     def listing(self, incidents):
         return selectors.with_counts(
             incidents.select_related("community", "author_organization")
-            .prefetch_related("techniques")
+            .prefetch_related("techniques", "actors", "campaigns")
             .order_by("-created_at", "pk")
         )
 
@@ -115,6 +115,7 @@ class IncidentViewSet(VisibleListMixin, mixins.RetrieveModelMixin, VisibleViewSe
         incident = services.incident_create(
             author=request.user, community=community,
             techniques=data["techniques"],
+            actors=data["actors"], campaigns=data["campaigns"],
             indicators=data["indicators"],
             confirmed_exposures=data["confirmed_exposures"],
             **{name: data[name] for name in services.EDITABLE_FIELDS},
@@ -137,6 +138,7 @@ class IncidentViewSet(VisibleListMixin, mixins.RetrieveModelMixin, VisibleViewSe
             incident=incident, actor=request.user,
             confirmed_exposures=data.get("confirmed_exposures", ()),
             techniques=data.get("techniques"),
+            actors=data.get("actors"), campaigns=data.get("campaigns"),
             **changes,
             **_audience(data, incident.community),
         )
