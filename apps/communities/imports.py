@@ -114,6 +114,10 @@ class PreviewRow:
     message: str = ""
 
     @property
+    def role_label(self) -> str:
+        return str(dict(Role.choices).get(self.role, "")) if self.role else ""
+
+    @property
     def invite(self) -> InviteRow:
         return InviteRow(self.line, self.email, self.name, self.organization, self.role,
                          self.language)

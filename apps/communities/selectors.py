@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from apps.communities.models import Community, Membership, MembershipStatus
+from apps.communities.models import Community, Membership, MembershipStatus, Role
 
 
 def memberships_of(user):
@@ -41,3 +41,14 @@ def is_active_member(user, community_id: int) -> bool:
     return user.is_authenticated and Membership.objects.filter(
         user_id=user.pk, community_id=community_id, status=MembershipStatus.ACTIVE
     ).exists()
+
+
+def pending_approvals_count(*, user, community_slug: str) -> int:
+    """How many memberships of the community wait for the secretariat's approval — 0 for
+    anyone who is not its active secretariat. One query."""
+    return Membership.objects.filter(
+        community__slug=community_slug, status=MembershipStatus.PENDING_APPROVAL,
+        community__memberships__user_id=user.pk,
+        community__memberships__role=Role.SECRETARIAT,
+        community__memberships__status=MembershipStatus.ACTIVE,
+    ).count()

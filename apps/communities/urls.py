@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.communities import desk_views, views
+from apps.communities import desk_views, secretariat_views, views
 
 app_name = "communities"
 
@@ -31,4 +31,12 @@ urlpatterns = [
          name="audit_export"),
     path("c/<slug:slug>/manage/agreement/", views.AgreementPublishView.as_view(),
          name="agreement_publish"),
+    path("c/<slug:slug>/manage/acceptances/", secretariat_views.AcceptanceRegisterView.as_view(),
+         name="acceptances"),
+    path("c/<slug:slug>/manage/acceptances/export.csv",
+         secretariat_views.AcceptanceExportView.as_view(), name="acceptances_export"),
+    path("c/<slug:slug>/manage/federations/", secretariat_views.FederationListView.as_view(),
+         name="federations"),
+    path("c/<slug:slug>/manage/federations/<slug:federation>/",
+         secretariat_views.FederationView.as_view(), name="federation"),
 ]

@@ -86,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.digests.context_processors.notices",  # unread notices in the navigation
+                # pending approvals in a community's navigation, for its secretariat
+                "apps.communities.context_processors.pending_approvals",
             ],
         },
     },
