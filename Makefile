@@ -57,6 +57,13 @@ install: check-python $(STAMP_DEV)
 translations: $(STAMP_RUN)
 	$(MANAGE) compile_translations
 
+# Links in e-mails use the address the site is served at: SITE_URL from HOST and PORT unless
+# the environment sets it. DEBUG is off unless DJANGO_DEBUG says otherwise, so that visitors
+# get the portal's own 404 and 403 pages; whitenoise serves the static files (settings/dev.py).
+SITE_URL ?= http://$(HOST):$(PORT)
+DJANGO_DEBUG ?= 0
+RUN_ENV := SITE_URL="$(SITE_URL)" DJANGO_DEBUG="$(DJANGO_DEBUG)"
+
 run: check-python $(STAMP_RUN) translations
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
@@ -65,8 +72,8 @@ run: check-python $(STAMP_RUN) translations
 	else \
 	  echo "(load_demo is not available yet: starting without demo data)"; \
 	fi
-	@echo "Renkei: http://$(HOST):$(PORT)/  (Ctrl-C stops)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Renkei: $(SITE_URL)/  (Ctrl-C stops)"
+	env $(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 # The suite on SQLite with eager Celery, whatever the caller's environment says;
 # .ci/run repeats it on PostgreSQL + Redis. pytest's "no tests collected" (5) is a failure.
