@@ -38,3 +38,18 @@ def test_history_is_shown_to_the_author_and_the_secretariat_only(lowered, commun
         response = client_for(reader).get(url)
         assert response.status_code == 200
         assert "History of the audience" not in response.content.decode(), reader
+
+
+def test_thread_page_shows_its_history_to_the_author_and_the_secretariat_only(
+        community, alice, bob, sec, org_a, org_b, client_for):
+    from apps.discussions.services import thread_create, thread_update_audience
+
+    thread = thread_create(author=alice, community=community, title="Phishing?", body="seen",
+                           tlp="AMBER", organizations=[org_a, org_b])
+    thread_update_audience(thread=thread, actor=alice, tlp="GREEN")
+    url = reverse("discussions:detail", args=[community.slug, thread.pk])
+    assert 'data-direction="lowered"' in client_for(alice).get(url).content.decode()
+    assert 'data-direction="lowered"' in client_for(sec).get(url).content.decode()
+    response = client_for(bob).get(url)
+    assert response.status_code == 200
+    assert "History of the audience" not in response.content.decode()
