@@ -3,8 +3,6 @@ for active members of the federation's communities (liaisons among them); anyone
 404, as for a federation that does not exist. What they show is `summaries.summary_document`
 — the stored summary narrowed by `sharing` at the moment it is read."""
 
-import re
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -25,6 +23,7 @@ from apps.digests.summaries import (
 from apps.digests.summary_charts import Bar, bar_chart
 from apps.incidents.indicators import IndicatorType
 from apps.incidents.models import Category, Intent
+from apps.sharing.exposure import defang as defang_value
 
 CHOICES = {"category": Category, "intent": Intent, "sector": Sector}
 
@@ -123,17 +122,10 @@ def summary_context(summary: Summary, document: dict, *, charts: bool = True) ->
     return context
 
 
-DEFANGED_TYPES = {IndicatorType.IPV4, IndicatorType.IPV6, IndicatorType.DOMAIN,
-                  IndicatorType.URL, IndicatorType.EMAIL}
-
-
 def defang(kind: str, value: str) -> str:
-    """A value made unclickable for e-mail, as analysts write it (``hxxps://evil[.]example``);
-    the portal's lookup reads it back (`apps.sharing.exposure.refang`)."""
-    if kind not in DEFANGED_TYPES:
-        return value
-    value = re.sub(r"^http", "hxxp", value, flags=re.IGNORECASE)
-    return value.replace(".", "[.]").replace("@", "[@]")
+    """A value made unclickable for e-mail (``hxxps://evil[.]example``): the portal's one
+    defanging (`apps.sharing.exposure.defang`), which its lookup reads back with `refang`."""
+    return defang_value(value)
 
 
 def _indicator_type(kind: str) -> str:

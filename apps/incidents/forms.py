@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.communities.models import Sector
 from apps.incidents.actors import Campaign, ThreatActor
 from apps.incidents.indicators import IndicatorType, indicator_candidates
-from apps.incidents.models import Incident
+from apps.incidents.models import Incident, Indicator
+from apps.sharing.exposure import defang
 
 
 class IncidentForm(forms.ModelForm):
@@ -140,8 +141,28 @@ class IncidentForm(forms.ModelForm):
 
 
 class SightingForm(forms.Form):
-    """ "We saw this too", for the viewer's organisation."""
+    """ "We saw this too", for the viewer's organisation: the incident, or the indicators of
+    it that were seen; when, and whether it turned out a false positive."""
 
+    indicators = forms.ModelMultipleChoiceField(
+        label=_("Indicators seen (optional)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: you saw the incident itself."),
+    )
+    seen_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Empty: now."),
+    )
+    false_positive = forms.BooleanField(
+        label=_("False positive"),
+        required=False,
+        help_text=_("It matched here but turned out to be harmless."),
+    )
     note = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -150,6 +171,40 @@ class SightingForm(forms.Form):
         required=False,
         help_text=_("Otherwise others only see that one more organisation saw it."),
     )
+
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The incident's indicators as the page already read them (no query of its own).
+        indicators = list(indicators)
+        by_pk = {str(indicator.pk): indicator for indicator in indicators}
+        field = self.fields["indicators"]
+        field.queryset = Indicator.objects.filter(pk__in=list(by_pk))
+        field.choices = [(pk, defang(i.value)) for pk, i in by_pk.items()]
+        if not indicators:
+            del self.fields["indicators"]
+
+
+class IndicatorPasteForm(forms.Form):
+    """Indicators pasted on the incident page, one per line."""
+
+    indicators = forms.CharField(
+        label=_("Add indicators"),
+        help_text=_(
+            "One per line: IP address, domain, URL, e-mail address, file name, hash or CVE id. "
+            "Defanged values (hxxp://, [.]) are accepted; the type is detected."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off"}),
+    )
+
+
+class IndicatorEditForm(forms.Form):
+    """One indicator corrected in place: its value (same type) and note."""
+
+    value = forms.CharField(
+        label=_("Value"), max_length=2048, widget=forms.TextInput(attrs={"spellcheck": "false"})
+    )
+    note = forms.CharField(label=_("Note"), required=False)
 
 
 class FeedbackForm(forms.Form):

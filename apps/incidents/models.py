@@ -286,6 +286,11 @@ class Sighting(models.Model):
         verbose_name=_("recorded by"),
     )
     seen_at = models.DateTimeField(_("seen"), default=timezone.now)
+    false_positive = models.BooleanField(
+        _("false positive"),
+        default=False,
+        help_text=_("It turned out to be harmless: counted apart from real sightings."),
+    )
     note = models.TextField(_("note"), blank=True)
     show_organization = models.BooleanField(
         _("show our organisation's name"),

@@ -85,15 +85,30 @@ def indicator_lookup(*, user, value: str, type: str | None = None) -> QuerySet[I
     )
 
 
-def sighting_counts(incident_ids) -> dict:
+def sighting_counts(incident_ids, *, false_positive: bool = False) -> dict:
     """{incident pk: number of distinct organisations that sighted it or one of its
-    indicators} in one query."""
+    indicators} in one query; false positives are counted apart (``false_positive=True``
+    counts only those)."""
     rows = (
-        Sighting.objects.filter(incident_id__in=incident_ids)
+        Sighting.objects.filter(incident_id__in=incident_ids, false_positive=false_positive)
         .values("incident_id")
         .annotate(n=Count("organization_id", distinct=True))
     )
     return {row["incident_id"]: row["n"] for row in rows}
+
+
+def indicator_sighting_counts(indicator_ids) -> dict:
+    """{indicator pk: (organisations that saw it, organisations that found it a false
+    positive)} in one query — "seen by N organisations" per indicator."""
+    rows = (
+        Sighting.objects.filter(indicator_id__in=indicator_ids)
+        .values("indicator_id")
+        .annotate(
+            seen=Count("organization_id", distinct=True, filter=Q(false_positive=False)),
+            false=Count("organization_id", distinct=True, filter=Q(false_positive=True)),
+        )
+    )
+    return {row["indicator_id"]: (row["seen"], row["false"]) for row in rows}
 
 
 def _count(queryset: QuerySet, field: str = "pk", distinct: bool = False):
@@ -114,7 +129,9 @@ def with_counts(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
     return queryset.annotate(
         indicator_count=_count(Indicator.objects.filter(incident_id=here)),
         sighting_count=_count(
-            Sighting.objects.filter(incident_id=here), "organization_id", distinct=True
+            Sighting.objects.filter(incident_id=here, false_positive=False),
+            "organization_id",
+            distinct=True,
         ),
         feedback_count=_count(UsageFeedback.objects.filter(incident_id=here)),
     )

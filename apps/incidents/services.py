@@ -29,6 +29,7 @@ from apps.communities.models import Community, Membership, MembershipStatus, Org
 from apps.communities.selectors import is_active_member
 from apps.incidents.actors import Campaign, IncidentUpdate, ThreatActor, changes_between
 from apps.incidents.attack import technique_id_validate
+from apps.incidents.indicators import IndicatorType, indicator_candidates
 from apps.incidents.models import (
     AttackTechnique,
     FeedbackAction,
@@ -444,6 +445,98 @@ def indicator_add(
     return indicator
 
 
+def indicator_lines_read(text: str) -> list[dict]:
+    """A pasted block, one indicator per line (defanged forms accepted), read as
+    ``[{"type", "value"}]``: each line as the first type it can be — a bare word is a file
+    name only when it is nothing else. ValidationError (under ``indicators``) naming every line
+    that is no indicator at all, so that nothing is half added."""
+    rows, bad = [], []
+    for line in (text or "").splitlines():
+        value = line.strip()
+        if not value:
+            continue
+        candidates = indicator_candidates(value)
+        typed = [c for c in candidates if c[0] != IndicatorType.FILE_NAME] or candidates
+        if typed:
+            rows.append({"type": typed[0][0], "value": value})
+        else:
+            bad.append(value)
+    if bad:
+        raise ValidationError(
+            {
+                "indicators": _("Not an indicator we understand: %(values)s")
+                % {"values": ", ".join(bad)}
+            }
+        )
+    if not rows:
+        raise ValidationError({"indicators": _("Paste at least one indicator, one per line.")})
+    return rows
+
+
+@transaction.atomic
+def indicators_add(
+    *,
+    incident: Incident,
+    actor,
+    indicators: Iterable[Mapping],
+    confirmed_exposures: Iterable[str] = (),
+) -> list[Indicator]:
+    """Add several indicators at once (a pasted list): author or secretariat, all or nothing.
+    The victim-data check runs over all of them as `indicator_add` does for one: each finding
+    is confirmed or the whole list is refused (`ExposureFound`), nothing saved."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    _check_editor(incident, actor)
+    new = [_indicator(incident, actor, data) for data in indicators]
+    confirmed = exposure_check(
+        texts={str(_("indicator note")): data.get("note", "") for data in indicators},
+        indicators=[indicator.value for indicator in new],
+        confirmed=[*incident.confirmed_exposures, *confirmed_exposures],
+    )
+    _save_indicators(new)
+    if set(confirmed) - set(incident.confirmed_exposures):
+        incident.confirmed_exposures = sorted(set(incident.confirmed_exposures) | set(confirmed))
+        incident.save(update_fields=["confirmed_exposures"])
+    return new
+
+
+@transaction.atomic
+def indicator_update(
+    *,
+    indicator: Indicator,
+    actor,
+    value: str,
+    note: str = "",
+    confirmed_exposures: Iterable[str] = (),
+) -> Indicator:
+    """Correct an indicator's value or note (author or secretariat). The type stays; the
+    value is normalised and checked for victim-betraying data again, as when it was added."""
+    incident = Incident.objects.select_for_update().get(pk=indicator.incident_id)
+    _check_editor(incident, actor)
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk, incident=incident)
+    indicator.value, indicator.note = value, note
+    try:
+        indicator.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from error
+    confirmed = exposure_check(
+        texts={str(_("indicator note")): note},
+        indicators=[indicator.value],
+        confirmed=[*incident.confirmed_exposures, *confirmed_exposures],
+    )
+    clash = Indicator.objects.filter(
+        incident=incident, type=indicator.type, value=indicator.value
+    ).exclude(pk=indicator.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"value": _("Already on this incident: %(values)s.") % {"values": indicator.value}}
+        )
+    indicator.save(update_fields=["value", "note"])
+    if set(confirmed) - set(incident.confirmed_exposures):
+        incident.confirmed_exposures = sorted(set(incident.confirmed_exposures) | set(confirmed))
+        incident.save(update_fields=["confirmed_exposures"])
+    return indicator
+
+
 @transaction.atomic
 def indicator_remove(*, indicator: Indicator, actor) -> None:
     """Remove an indicator (author or secretariat), with its sightings."""
@@ -469,9 +562,11 @@ def sighting_add(
     note: str = "",
     seen_at: datetime.datetime | None = None,
     show_organization: bool = False,
+    false_positive: bool = False,
 ) -> Sighting:
     """ "We saw this too", for the user's organisation, on an incident or one of its
-    indicators the user can see. Once per organisation and target."""
+    indicators the user can see. Once per organisation and target. ``false_positive``: it
+    turned out harmless there — counted apart."""
     if (incident is None) == (indicator is None):
         raise ValidationError(_("Say what you saw: an incident or one of its indicators."))
     if indicator is not None:
@@ -492,6 +587,7 @@ def sighting_add(
         note=note,
         seen_at=seen_at or timezone.now(),
         show_organization=show_organization,
+        false_positive=false_positive,
     )
     sighting.full_clean(validate_constraints=False)
     target = Sighting.objects.filter(organization=membership.organization)
@@ -509,6 +605,24 @@ def sighting_add(
         raise ValidationError(_("Your organisation has already reported seeing this.")) from error
     send_on_commit(sighting_added, Sighting, sighting=sighting)
     return sighting
+
+
+@transaction.atomic
+def sightings_record(
+    *,
+    user,
+    incident: Incident,
+    indicators: Iterable[Indicator] = (),
+    **details,
+) -> list[Sighting]:
+    """The sighting form: the incident itself, or one sighting per named indicator of it
+    (``details`` as `sighting_add`). All or nothing: one already reported refuses them all."""
+    indicators = list(indicators)
+    if any(indicator.incident_id != incident.pk for indicator in indicators):
+        raise ValidationError(_("Choose indicators of this incident."))
+    if not indicators:
+        return [sighting_add(user=user, incident=incident, **details)]
+    return [sighting_add(user=user, indicator=indicator, **details) for indicator in indicators]
 
 
 def feedback_actions_for(incident: Incident) -> list[FeedbackAction]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.incidents import views
+from apps.incidents import indicator_views, views
 from apps.incidents.desk_views import (
     DeskReportView,
     ReciprocityView,
@@ -29,6 +29,21 @@ urlpatterns = [
          name="reciprocity"),
     path("c/<slug:slug>/incidents/<uuid:pk>/", views.IncidentDetailView.as_view(), name="detail"),
     path("c/<slug:slug>/incidents/<uuid:pk>/edit/", views.IncidentFormView.as_view(), name="edit"),
+    path(
+        "c/<slug:slug>/incidents/<uuid:pk>/indicators/",
+        indicator_views.IndicatorPasteView.as_view(),
+        name="indicators",
+    ),
+    path(
+        "c/<slug:slug>/incidents/<uuid:pk>/indicators/download/",
+        indicator_views.IndicatorDownloadView.as_view(),
+        name="indicators_download",
+    ),
+    path(
+        "c/<slug:slug>/incidents/<uuid:pk>/indicators/<uuid:indicator>/<str:change>/",
+        indicator_views.IndicatorChangeView.as_view(),
+        name="indicator_change",
+    ),
     path(
         "c/<slug:slug>/incidents/<uuid:pk>/<str:action>/",
         views.IncidentActionView.as_view(),

@@ -114,11 +114,21 @@ class IncidentDetailView(CommunityReadMixin, TemplateView):
         incident = incident_for(user, self.community, self.kwargs["pk"])
         services.incident_record_view(incident=incident, user=user)
         item_viewed(item=incident, viewer=user)
-        context.update(incident_context(user, self.membership, incident))
-        context["sighting_form"] = SightingForm()
-        context["feedback_form"] = FeedbackForm(incident=incident)
+        context.update(detail_context(user, self.membership, incident))
         context["update_form"] = IncidentNoteForm()
         return context
+
+
+def detail_context(user, membership, incident) -> dict:
+    """The detail page's context with its forms and its indicator table (the table's
+    own views render the page with it when something is to correct or confirm)."""
+    from apps.incidents.indicator_views import indicator_section
+
+    context = incident_context(user, membership, incident)
+    context.update(indicator_section(user, incident))
+    context["sighting_form"] = SightingForm(indicators=context["indicators"])
+    context["feedback_form"] = FeedbackForm(incident=incident)
+    return context
 
 
 def incident_context(user, membership, incident) -> dict:
@@ -153,7 +163,10 @@ def incident_context(user, membership, incident) -> dict:
             .order_by("type", "value")
         ),
         "sightings": sightings,
-        "sighting_organizations": len({s.organization_id for s in sightings}),
+        "sighting_organizations": len({s.organization_id for s in sightings
+                                       if not s.false_positive}),
+        "false_positive_organizations": len({s.organization_id for s in sightings
+                                             if s.false_positive}),
         "we_sighted": any(
             s.organization_id == own_org and s.indicator_id is None for s in sightings
         ),
@@ -215,10 +228,12 @@ class IncidentActionView(CommunityMixin, View):
         kind = kwargs["action"]
         try:
             if kind == "sighting":
-                form = SightingForm(request.POST)
+                form = SightingForm(request.POST, indicators=incident.indicators.all())
                 if not form.is_valid():
                     raise ValidationError(next(iter(form.errors.values())))
-                services.sighting_add(user=request.user, incident=incident, **form.cleaned_data)
+                data = dict(form.cleaned_data)
+                services.sightings_record(user=request.user, incident=incident,
+                                          indicators=data.pop("indicators", None) or (), **data)
                 messages.success(request, _("Thank you: your sighting was recorded."))
             elif kind == "feedback":
                 form = FeedbackForm(request.POST, incident=incident)

@@ -50,7 +50,7 @@ class Finding:
 
 _REFANG = [
     (re.compile(r"h(?:xx|XX|Xx|xX)p(s?)(?=\[?:)", re.ASCII), r"http\1"),
-    (re.compile(r"f(?:xx|XX)p(?=\[?:)", re.ASCII), "ftp"),
+    (re.compile(r"f(?:xx|XX)p(s?)(?=\[?:)", re.ASCII), r"ftp\1"),
     (re.compile(r"\[:\]//|\[://\]"), "://"),
     (re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.IGNORECASE), "."),
     (re.compile(r"\[:\]"), ":"),
@@ -64,6 +64,27 @@ def refang(text: str) -> str:
     for pattern, replacement in _REFANG:
         text = pattern.sub(replacement, text)
     return text
+
+
+_DEFANG_SCHEME = re.compile(r"^(?:(http)|(ftp))(s?)(?=:)", re.IGNORECASE | re.ASCII)
+_DOTTED_QUAD = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$", re.ASCII)
+
+
+def defang(text: str) -> str:
+    """The inverse of `refang`: a value made unclickable, as analysts write it —
+    ``http://evil-update.example`` → ``hxxp://evil-update[.]example``, ``198.51.100[.]7``,
+    ``user[@]example[.]com``. An IPv4 address has its last full stop bracketed; anything else
+    every full stop and at sign (``evil.com.cn`` or a file name ``invoice.zip`` would still be
+    a link in some mail readers with one left); hashes, CVE ids and IPv6 addresses have neither
+    and stay as they are. ``refang(defang(v)) == v`` for every (normalised) indicator value."""
+    text = str(text)
+    if _DOTTED_QUAD.match(text):
+        head, _dot, last = text.rpartition(".")
+        return f"{head}[.]{last}"
+    text = _DEFANG_SCHEME.sub(
+        lambda m: ("hxxp" if m[1] else "fxxp") + m[3].lower(), text, count=1
+    )
+    return text.replace(".", "[.]").replace("@", "[@]")
 
 
 # --- what counts as internal ----------------------------------------------------------------

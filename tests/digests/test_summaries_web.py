@@ -149,7 +149,8 @@ def test_page_json_and_mail_show_only_what_the_federation_may_read(
         for title in ("Anonymous federated green", "Federated clear from Beta",
                       "ICT federated green"):
             assert title in text
-    assert "named.example.net" in page and "named.example.net" in document
+    assert "named[.]example[.]net" in page and "named.example.net" not in page  # unclickable
+    assert "named.example.net" in document
     for text in mails:  # unclickable in mail, as analysts write them
         assert "named[.]example[.]net" in text and "named.example.net" not in text
 

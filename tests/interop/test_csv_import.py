@@ -195,7 +195,7 @@ def test_web_upload_previews_then_saves(incident, cast, client_for):
     upload = SimpleUploadedFile("iocs.csv", content, content_type="text/csv")
     preview = client.post(page(incident), {"file": upload, "encoding": "auto"})
     text = preview.content.decode()
-    assert preview.status_code == 200 and "evil.example" in text and "10.9.8.7" in text
+    assert preview.status_code == 200 and "evil[.]example" in text and "10.9.8[.]7" in text
     assert values(incident) == {("domain", "already.example")}  # nothing saved yet
     form = {"content": base64.b64encode(content).decode(), "read_as": "shift_jis",
             "encoding": "auto", "save": "1"}

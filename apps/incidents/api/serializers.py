@@ -306,7 +306,7 @@ class SightingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sighting
         fields = ["id", "community", "incident", "indicator", "organization", "is_ours",
-                  "seen_at", "note", "show_organization", "created_at"]
+                  "seen_at", "false_positive", "note", "show_organization", "created_at"]
         read_only_fields = fields
 
     def get_is_ours(self, obj) -> bool:
@@ -325,6 +325,9 @@ class SightingWriteSerializer(serializers.Serializer):
     indicator = _VisibleIndicatorField(required=False, allow_null=True,
                                        help_text=_("…or of one of its indicators."))
     seen_at = MomentField(required=False, allow_null=True, default=None)
+    false_positive = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("It matched but turned out to be harmless: counted apart."))
     note = serializers.CharField(required=False, allow_blank=True, default="")
     show_organization = serializers.BooleanField(required=False, default=False)
 

@@ -225,7 +225,7 @@ class SightingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleV
         sighting = services.sighting_add(
             user=request.user, incident=data.get("incident"),
             indicator=data.get("indicator"), note=data["note"], seen_at=data["seen_at"],
-            show_organization=data["show_organization"],
+            show_organization=data["show_organization"], false_positive=data["false_positive"],
         )
         return self.answer(sighting, s.SightingSerializer, status.HTTP_201_CREATED)
 
