@@ -88,7 +88,9 @@ def screenshot(request):
 
     def take(page, step: str) -> Path:
         path = SCREENSHOTS / f"{prefix}-{next(counter):02d}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # A screenshot of a long page waits for a quiet moment to paint: on a loaded
+        # machine that can take longer than an action's timeout.
+        page.screenshot(path=str(path), full_page=True, timeout=4 * TIMEOUT_MS)
         return path
 
     return take
