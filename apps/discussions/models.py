@@ -44,10 +44,11 @@ class Thread(SharedContent):
             models.Index(fields=["community", "-last_post_at"], name="thread_community_activity"),
             models.Index(fields=["community", "tlp"], name="thread_community_tlp"),
             models.Index(fields=["community", "incident"], name="thread_community_incident"),
-            # The list sorted by label, and sorted by when a thread was started.
+            # The list sorted by label, and sorted by when a thread was started (its windows
+            # and range, `apps.sharing.sorting`).
             models.Index(fields=["community", "tlp", "-last_post_at"],
                          name="thread_community_label"),
-            models.Index(fields=["community", "-created_at"], name="thread_community_created"),
+            models.Index(fields=["created_at", "id"], name="thread_created"),
         ]
 
     def __str__(self) -> str:

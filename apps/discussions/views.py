@@ -8,15 +8,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.discussions import selectors, services
+from apps.discussions.filters import ThreadFilter
 from apps.discussions.forms import EXPOSURE_FIELD, PostEditForm, PostForm, ThreadForm
 from apps.discussions.models import Post, Thread
+from apps.incidents.list_visits import ListName, list_visit
 from apps.sharing.auditing import item_viewed
 from apps.sharing.forms import AudienceForm
-from apps.sharing.pages import request_page
 from apps.sharing.selectors import (
     audience_count,
     changeable,
@@ -26,9 +28,17 @@ from apps.sharing.selectors import (
     visible_to,
 )
 from apps.sharing.services import SHARING_ROLES
+from apps.sharing.sorting import Sort, sort_of, sorted_request_page
 from portal.forms import add_refusal
 
 THREADS_PER_PAGE = 30
+
+# The first is the default: the audience rows' own order.
+THREAD_SORTS = (
+    Sort("activity", gettext_lazy("Last activity"), "last_post_at"),
+    Sort("newest", gettext_lazy("Newest"), "created_at"),
+    Sort("label", gettext_lazy("Label"), "last_post_at", by_label=True),
+)
 
 
 def can_post(membership) -> bool:
@@ -54,17 +64,37 @@ class ThreadListView(CommunityReadMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         self.require_known(visible_to(user, Thread.objects.filter(community=self.community)))
-        listing = request_page(
+        filterset = ThreadFilter(self.request.GET or None, community=self.community,
+                                 queryset=Thread.objects.filter(community=self.community))
+        sort = sort_of(self.request.GET, THREAD_SORTS)
+        listing = sorted_request_page(
             user,
-            Thread.objects.filter(community=self.community),
+            filterset.qs,
             self.request.GET,
+            sort=sort,
             size=THREADS_PER_PAGE,
             decorate=selectors.threads_listing,
-            scope={"communities": [self.community.pk]},
+            scope={"communities": [self.community.pk],
+                   **(filterset.audience_scope() if filterset.is_valid() else {})},
         )
+        # Marked new: threads with a post since the member's previous visit of the list.
+        new_since = list_visit(user=user, community=self.community,
+                               list_name=ListName.DISCUSSIONS)
+        threads = selectors.threads_decorate(listing.items, user)
+        for thread in threads:
+            thread.is_new = new_since is not None and thread.last_post_at > new_since
+        kept = self.request.GET.copy()
+        kept.pop("cursor", None)
         context.update(
             listing=listing,
-            threads=selectors.threads_decorate(listing.items, user),
+            threads=threads,
+            filter=filterset,
+            sorts=THREAD_SORTS,
+            sort=sort,
+            new_since=new_since,
+            query_string=kept.urlencode(),
+            kept_for_search=[(name, value) for name, values in kept.lists()
+                             if name != "q" for value in values],
             can_post=can_post(self.membership),
         )
         return context

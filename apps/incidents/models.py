@@ -15,6 +15,7 @@ from apps.communities.models import Community, Organization, Sector
 from apps.incidents.actors import Campaign, Confidence, IncidentUpdate, ThreatActor  # noqa: F401
 from apps.incidents.attack import Tactic
 from apps.incidents.indicators import IndicatorType, indicator_normalize
+from apps.incidents.list_visits import ListName, ListVisit  # noqa: F401  (a model of this app)
 from apps.sharing.models import SharedContent
 from apps.sharing.tlp import TLP
 from portal.search_text import search_document
@@ -164,6 +165,8 @@ class Incident(SharedContent):
             # A search looks first among the newest items (sharing.pages.SEARCH_WINDOWS):
             # where a window starts, and the window itself as a range.
             models.Index(fields=["created_at", "id"], name="incident_created"),
+            # The list sorted by last change (`apps.sharing.sorting`): its windows and range.
+            models.Index(fields=["updated_at", "id"], name="incident_updated"),
         ]
 
     def __str__(self) -> str:

@@ -169,7 +169,8 @@ def _union(scans: list[tuple], *, limit: int, keep_duplicates: bool = False):
 # moves no condition into a subquery that has one), on SQLite as on PostgreSQL.
 _FENCE = 10**9
 
-def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int):
+def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
+                  position: str | None = None):
     """SQL of the first ``limit`` visible ids, in list order, among the few items
     ``queryset`` matches (None when nothing can match): the matches are found first (with
     their label and position), each is checked against the reader's audiences, and the
@@ -179,9 +180,10 @@ def _narrowed_sql(queryset: QuerySet, reach: Reach, *, after: Cursor | None, lim
     walk the list's index and test the words on every item it meets until it had enough —
     the whole table for a word found only in old items. Unordered, it reads them through
     the trigram indexes (and a window's range, `_narrowed_ids`): the cost of a search is
-    that of its matches, never of the items it does not match."""
+    that of its matches, never of the items it does not match. ``position``: the column of
+    the list's order, when not the model's ``list_position`` (a list sorted otherwise)."""
     model = queryset.model
-    position = model.list_position
+    position = position or model.list_position
     matches = queryset
     if after is not None:
         matches = matches.filter(_before(after, position, "pk"))
@@ -224,11 +226,12 @@ SEARCH_WINDOWS = (200, 2000)
 LARGEST_WINDOW = 250_000
 
 
-def _window_start(queryset: QuerySet, *, after: Cursor | None, size: int):
+def _window_start(queryset: QuerySet, *, after: Cursor | None, size: int,
+                  position: str | None = None):
     """The list position of the ``size``-th item after ``after`` (of every item, whoever
     may see it: an index walk); None when fewer remain."""
     model = queryset.model
-    position = model.list_position
+    position = position or model.list_position
     items = model._default_manager.using(queryset.db)
     if after is not None:
         items = items.filter(_before(after, position, "pk"))
@@ -237,23 +240,26 @@ def _window_start(queryset: QuerySet, *, after: Cursor | None, size: int):
 
 
 def _narrowed_ids(queryset: QuerySet, reach: Reach, *, after: Cursor | None, limit: int,
-                  windows: tuple[int, ...] = SEARCH_WINDOWS) -> list:
+                  windows: tuple[int, ...] = SEARCH_WINDOWS,
+                  position: str | None = None) -> list:
     """The first ``limit`` visible ids of a narrow filter in list order, found in the
     smallest window of the newest items that holds them (``windows``: sizes, in multiples
     of ``limit``). Everything newer than a window's start is in it, so ``limit`` ids found
     there are the first ``limit`` of the whole list."""
-    position = queryset.model.list_position
+    position = position or queryset.model.list_position
     for times in windows:
         if times * limit > LARGEST_WINDOW:
             break
-        start = _window_start(queryset, after=after, size=times * limit)
+        start = _window_start(queryset, after=after, size=times * limit, position=position)
         if start is None:  # the window holds the whole list: search it all
             break
         window = queryset.filter(**{f"{position}__gte": start})
-        ids = _ids(queryset, *_narrowed_sql(window, reach, after=after, limit=limit))
+        ids = _ids(queryset, *_narrowed_sql(window, reach, after=after, limit=limit,
+                                            position=position))
         if len(ids) >= limit:
             return ids
-    return _ids(queryset, *_narrowed_sql(queryset, reach, after=after, limit=limit))
+    return _ids(queryset, *_narrowed_sql(queryset, reach, after=after, limit=limit,
+                                         position=position))
 
 
 def visible_page(
@@ -267,6 +273,7 @@ def visible_page(
     narrow: bool = False,
     scans: list | None = None,
     windows: tuple[int, ...] = SEARCH_WINDOWS,
+    position: str | None = None,
 ) -> Page:
     """The page of ``queryset`` (filtered, NOT yet narrowed by visibility, nor decorated)
     that ``user`` may see, after ``after``. Its rows are then fetched by id through
@@ -277,11 +284,19 @@ def visible_page(
     served by trigram indexes): they are found first and each is checked against the
     reader's audiences, rather than walking every audience for the rare match, looking first
     among the newest items (``windows``, `SEARCH_WINDOWS`). ``scans``: `_scans` of this list
-    after ``after``, when the caller has them already."""
+    after ``after``, when the caller has them already.
+
+    ``position``: a list sorted by another date column than the model's ``list_position``
+    (threads by when they were started). The audience rows are in list order only, so such
+    a list is read as a narrow one: its newest items first, each checked (`_narrowed_ids`);
+    its cursors carry that column."""
     reach = reach or reach_of(user)
-    if narrow:
-        ids = _narrowed_ids(queryset, reach, after=after, limit=size + 1, windows=windows)
-        return _page_of(queryset, ids, size=size, decorate=decorate)
+    if position == queryset.model.list_position:
+        position = None
+    if narrow or position:
+        ids = _narrowed_ids(queryset, reach, after=after, limit=size + 1, windows=windows,
+                            position=position)
+        return _page_of(queryset, ids, size=size, decorate=decorate, position=position)
     if scans is None:
         scans = _scans(queryset, reach, after=after)
     sql, params = _union(scans, limit=size + 1)
@@ -301,14 +316,15 @@ def _ids(queryset: QuerySet, sql: str | None, params: list) -> list:
         return [field.to_python(row[0]) for row in cursor.fetchall()]
 
 
-def _page_of(queryset: QuerySet, ids: list, *, size: int, decorate) -> Page:
+def _page_of(queryset: QuerySet, ids: list, *, size: int, decorate,
+             position: str | None = None) -> Page:
     """The page of the first ``size`` of ``ids`` (one more tells that a next page exists),
     their rows fetched through ``decorate``."""
     more = len(ids) > size
     ids = ids[:size]
     found = {item.pk: item for item in decorate(queryset.model._default_manager.filter(pk__in=ids))}
     items = [found[pk] for pk in ids if pk in found]
-    position = queryset.model.list_position
+    position = position or queryset.model.list_position
     last = items[-1] if items else None
     return Page(
         items=items,
@@ -319,20 +335,22 @@ def _page_of(queryset: QuerySet, ids: list, *, size: int, decorate) -> Page:
 def visible_listing(
     user, queryset: QuerySet, *, size: int, after: Cursor | None = None,
     decorate: Callable[[QuerySet], QuerySet] = lambda rows: rows, reach: Reach | None = None,
-    narrow: bool = False, cap: int = COUNT_CAP,
+    narrow: bool = False, cap: int = COUNT_CAP, position: str | None = None,
 ) -> tuple[Page, Count]:
     """`visible_page` and `visible_count` of one list. The first page of a narrow filter (a
     text search) is found with its count: the first ``cap + 1`` visible matches in list
-    order hold both."""
+    order hold both. ``position``: another order (`visible_page`); the count is the same."""
     reach = reach or reach_of(user)
+    if position == queryset.model.list_position:
+        position = None
     if narrow and after is None and cap >= size:
-        ids = _narrowed_ids(queryset, reach, after=None, limit=cap + 1)
+        ids = _narrowed_ids(queryset, reach, after=None, limit=cap + 1, position=position)
         count = Count(value=min(len(ids), cap), exact=len(ids) <= cap)
-        return _page_of(queryset, ids, size=size, decorate=decorate), count
+        return _page_of(queryset, ids, size=size, decorate=decorate, position=position), count
     # The first page and the count walk the same scans: compiled once.
     scans = None if narrow or after is not None else _scans(queryset, reach, after=None)
     page = visible_page(user, queryset, size=size, after=after, decorate=decorate, reach=reach,
-                        narrow=narrow, scans=scans)
+                        narrow=narrow, scans=None if position else scans, position=position)
     return page, visible_count(user, queryset, cap=cap, reach=reach, narrow=narrow,
                                scans=scans)
 
@@ -386,10 +404,11 @@ class ListPage:
 
 
 def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda rows: rows,
-                 scope: dict | None = None) -> ListPage:
+                 scope: dict | None = None, position: str | None = None) -> ListPage:
     """`visible_listing` for a browser list: the cursor comes from ``params``
     (request.GET); one that this portal did not write raises Http404. ``scope``: what the
-    list's filter says of the items' communities and labels (`Reach.narrowed`)."""
+    list's filter says of the items' communities and labels (`Reach.narrowed`);
+    ``position``: the date column of the list's order, when sorted otherwise."""
     from django.http import Http404
 
     after = None
@@ -401,7 +420,7 @@ def request_page(user, queryset: QuerySet, params, *, size: int, decorate=lambda
     narrow = bool(params.get("q", "").strip())
     page, count = visible_listing(user, queryset, size=size, after=after, decorate=decorate,
                                   reach=reach_of(user).narrowed(**(scope or {})),
-                                  narrow=narrow)
+                                  narrow=narrow, position=position)
     rest = params.copy()
     rest.pop("cursor", None)
     next_query = None

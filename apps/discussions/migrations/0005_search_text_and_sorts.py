@@ -85,8 +85,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="thread",
-            index=models.Index(fields=["community", "-created_at"],
-                               name="thread_community_created"),
+            index=models.Index(fields=["created_at", "id"], name="thread_created"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(index, unindex, elidable=False),

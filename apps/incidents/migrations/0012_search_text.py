@@ -5,8 +5,13 @@
 Search now matches ``search_text LIKE %term%`` with the term folded the same way, so the
 trigram indexes on ``UPPER(title)`` and ``UPPER(summary)`` of 0006 serve nothing and are
 dropped (the one on indicator values stays). As in 0006, the index is not in the model's
-Meta (an operator class on one backend only)."""
+Meta (an operator class on one backend only).
 
+Also `ListVisit`: when a member last opened a community's incident or discussion list, so
+that the list marks what is new since their previous visit."""
+
+import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 from portal.search_text import search_document
@@ -52,7 +57,11 @@ def unindex(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0010_stix_ids")]
+    dependencies = [
+        ("communities", "0004_community_counts_in_federation_summary"),
+        ("incidents", "0010_stix_ids"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
 
     operations = [
         migrations.AddField(
@@ -62,6 +71,35 @@ class Migration(migrations.Migration):
                 blank=True, default="", editable=False, verbose_name="search text"
             ),
         ),
+        migrations.AddIndex(
+            model_name="incident",
+            index=models.Index(fields=["updated_at", "id"], name="incident_updated"),
+        ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(index, unindex, elidable=False),
+        migrations.CreateModel(
+            name="ListVisit",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True,
+                                           serialize=False, verbose_name="ID")),
+                ("list", models.CharField(
+                    choices=[("incidents", "Incidents"), ("discussions", "Discussions")],
+                    max_length=20, verbose_name="list")),
+                ("last_seen_at", models.DateTimeField(verbose_name="last seen")),
+                ("new_since", models.DateTimeField(blank=True, null=True,
+                                                   verbose_name="new since")),
+                ("community", models.ForeignKey(
+                    on_delete=django.db.models.deletion.CASCADE, related_name="+",
+                    to="communities.community", verbose_name="community")),
+                ("user", models.ForeignKey(
+                    on_delete=django.db.models.deletion.CASCADE, related_name="+",
+                    to=settings.AUTH_USER_MODEL, verbose_name="user")),
+            ],
+            options={
+                "verbose_name": "list visit",
+                "verbose_name_plural": "list visits",
+                "constraints": [models.UniqueConstraint(
+                    fields=("community", "user", "list"), name="listvisit_unique")],
+            },
+        ),
     ]
