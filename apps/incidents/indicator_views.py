@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from apps.audit.services import record_export
@@ -96,7 +97,8 @@ class IndicatorPasteView(IndicatorMixin, View):
                     (finding, finding.match in confirmed) for finding in findings])
             form.add_error("indicators", " ".join(error.messages))
             return self.answer(paste_form=form, status=400)
-        message = _("%(count)s indicators added.") % {"count": len(added)}
+        message = ngettext("%(count)s indicator added.", "%(count)s indicators added.",
+                           len(added)) % {"count": len(added)}
         return self.answer(message=message)
 
 
