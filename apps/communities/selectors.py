@@ -1,7 +1,9 @@
 """Reads on communities, always starting from the user and the tenant."""
 
+from django.db.models import OuterRef
 from django.http import Http404
 
+from apps.communities.desk import desk_ready_exists
 from apps.communities.models import Community, Membership, MembershipStatus, Role
 
 
@@ -20,6 +22,7 @@ def membership_in(user, slug: str) -> Membership:
     membership = (
         Membership.objects.select_related("community", "organization", "user")
         .filter(community__slug=slug, user=user)
+        .annotate(desk_ready=desk_ready_exists(OuterRef("community_id")))
         .exclude(status=MembershipStatus.LEFT)
         .first()
     )

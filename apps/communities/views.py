@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import OuterRef
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from apps.audit.filters import AuditEventFilter
 from apps.audit.models import ANONYMOUS_AUTHOR, AuditEvent
 from apps.audit.presentation import csv_lines, detail_text
 from apps.audit.services import record_export, record_sources_shown
+from apps.communities.desk import desk_ready_exists
 from apps.communities.forms import (
     AgreementAcceptForm,
     AgreementPublishForm,
@@ -131,6 +133,7 @@ class CommunityReadMixin:
             membership = (
                 Membership.objects.select_related("community", "organization", "user")
                 .filter(community=self.community, user=request.user)
+                .annotate(desk_ready=desk_ready_exists(OuterRef("community_id")))
                 .exclude(status=MembershipStatus.LEFT)
                 .first()
             )
