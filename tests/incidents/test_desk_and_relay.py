@@ -74,6 +74,13 @@ def test_action_on_every_community_page_once_a_desk_is_named(client_for, communi
         assert url in html, page
 
 
+def test_action_is_disabled_when_nobody_at_the_desk_is_active(client_for, community, alice,
+                                                               bob, desk):
+    bob.memberships.update(status="suspended")
+    html = client_for(alice).get(reverse("communities:home", args=[community.slug])).content
+    assert reverse("incidents:desk_report", args=[community.slug]) not in html.decode()
+
+
 # --- reporting ------------------------------------------------------------------------------
 
 
