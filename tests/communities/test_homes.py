@@ -215,3 +215,34 @@ def test_visitor_home_shows_only_clear_items_which_a_visitor_may_open(
     thread = Thread.objects.get(title="[thread-clear]")
     assert client.get(reverse("discussions:detail", args=[community.slug, thread.pk])
                       ).status_code == 200
+
+
+def test_every_member_counts_exactly_what_sharing_gives_them(community, cast, org_a, org_b,
+                                                             org_c):
+    from apps.digests.activity import community_activity
+
+    alice, bob, carol = cast["alice"], cast["bob"], cast["carol"]
+    world(community, bob, org_a, alice, carol, org_c)
+    world(community, carol, org_b, bob, alice, org_a)
+    thread_create(author=alice, community=community, title="t-red", body="x", tlp=TLP.RED,
+                  users=[bob])
+    thread_create(author=carol, community=community, title="t-amber", body="x",
+                  tlp=TLP.AMBER, organizations=[org_c])
+    for name in ("alice", "bob", "carol", "sec", "olive"):
+        person = cast[name]
+        membership = Membership.objects.get(user=person, community=community)
+        news = community_activity(user=person, membership=membership, since=None)
+        for kind, model in (("incidents", Incident), ("threads", Thread)):
+            expected = visible_to(person, model.objects.filter(community=community))
+            assert news["new"][kind].count == expected.count(), (name, kind)
+            shown = {item.pk for item in news["new"][kind].items}
+            assert shown <= set(expected.values_list("pk", flat=True)), (name, kind)
+        for entry in news["addressed"]:
+            assert visible_to(person, type(entry["item"]).objects.filter(
+                pk=entry["item"].pk)).exists(), name
+
+
+def test_suspended_members_and_outsiders_get_no_community_home(client_for, community, sam,
+                                                               outsider):
+    assert home(client_for(sam), community).status_code == 403
+    assert home(client_for(outsider), community).status_code == 404
