@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -21,10 +22,10 @@ from apps.incidents import actor_selectors, selectors, services
 from apps.incidents.actor_forms import IncidentNoteForm
 from apps.incidents.filters import IncidentFilter
 from apps.incidents.forms import FeedbackForm, IncidentForm, SightingForm
+from apps.incidents.list_visits import ListName, list_visit
 from apps.incidents.models import Incident
 from apps.sharing.auditing import item_viewed
 from apps.sharing.forms import AudienceForm
-from apps.sharing.pages import request_page
 from apps.sharing.selectors import (
     addressed_to,
     may_change,
@@ -34,6 +35,7 @@ from apps.sharing.selectors import (
     visible_to,
 )
 from apps.sharing.services import SHARING_ROLES
+from apps.sharing.sorting import Sort, sort_of, sorted_request_page
 from portal.forms import add_refusal
 
 
@@ -71,6 +73,12 @@ class IncidentListView(CommunityReadMixin, TemplateView):
 
     template_name = "incidents/incident_list.html"
     paginate_by = 25
+    # The first is the default: the audience rows' own order. Last activity: the last change.
+    sorts = (
+        Sort("newest", gettext_lazy("Newest"), "created_at"),
+        Sort("activity", gettext_lazy("Last activity"), "updated_at"),
+        Sort("label", gettext_lazy("Label"), "created_at", by_label=True),
+    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -79,10 +87,12 @@ class IncidentListView(CommunityReadMixin, TemplateView):
         filterset = IncidentFilter(
             self.request.GET or None, queryset=listed_here(self.community), request=self.request
         )
-        listing = request_page(
+        sort = sort_of(self.request.GET, self.sorts)
+        listing = sorted_request_page(
             user,
             filterset.qs,
             self.request.GET,
+            sort=sort,
             size=self.paginate_by,
             decorate=lambda rows: selectors.with_counts(
                 rows.select_related("author_organization", "community")
@@ -94,7 +104,16 @@ class IncidentListView(CommunityReadMixin, TemplateView):
         sources = source_organizations(listing.items, user)
         query = self.request.GET.copy()
         query.pop("cursor", None)
+        # Marked new: shared since the member's previous visit of the list.
+        new_since = list_visit(user=user, community=self.community,
+                               list_name=ListName.INCIDENTS)
+        for incident in listing.items:
+            incident.is_new = new_since is not None and incident.created_at > new_since
         context.update(
+            sorts=self.sorts,
+            sort=sort,
+            kept_for_search=[(name, value) for name, values in query.lists()
+                             if name != "q" for value in values],
             listing=listing,
             incidents=listing.items,
             rows=[(incident, sources[incident.pk]) for incident in listing.items],
