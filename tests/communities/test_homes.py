@@ -157,7 +157,7 @@ def test_community_home_query_count_is_fixed(client_for, community, alice, bob, 
                       tlp=TLP.GREEN)
     client = client_for(alice)
     home(client, community)  # the visit is recorded; the next view writes nothing
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(18):
         response = home(client, community)
     assert response.status_code == 200
 
