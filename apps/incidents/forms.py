@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.communities.models import Sector
-from apps.incidents.actors import Campaign, ThreatActor
+from apps.incidents.actors import Campaign, Confidence, ThreatActor
 from apps.incidents.indicators import IndicatorType, indicator_candidates
 from apps.incidents.models import Incident, Indicator
 from apps.sharing.exposure import defang
@@ -82,6 +82,7 @@ class IncidentForm(forms.ModelForm):
 
     def __init__(self, *args, editor=None, community=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["confidence"].required = False
         community_id = getattr(community, "pk", None) or self.instance.community_id
         if community_id is None:
             del self.fields["actors"], self.fields["campaigns"]
@@ -114,6 +115,13 @@ class IncidentForm(forms.ModelForm):
             )
             # Indicators of a saved incident are added one by one on its page.
             del self.fields["indicators"]
+
+    def clean_confidence(self) -> str:
+        # Optional: a new report starts unconfirmed; an edit that leaves it out keeps it.
+        value = self.cleaned_data.get("confidence")
+        if value:
+            return value
+        return Confidence.UNCONFIRMED if self.instance._state.adding else self.instance.confidence
 
     def clean_techniques(self) -> list[str]:
         text = self.cleaned_data.get("techniques") or ""

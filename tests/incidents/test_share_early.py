@@ -148,3 +148,26 @@ def test_incident_page_with_a_timeline_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(26):
         response = client.get(detail_url(incident))
     assert len(response.context["timeline"]) == count
+
+
+def test_the_form_sets_confidence_and_an_edit_without_it_keeps_it(
+    incident_for, alice, community, client_for
+):
+    incident = incident_for(alice, TLP.GREEN, title="Odd beacon", category="other")
+    url = reverse("incidents:edit", args=[community.slug, incident.pk])
+    form = client_for(alice).get(url).context["form"]
+    data = {
+        name: value
+        for name, value in {**form.initial, "tlp": "GREEN", "confidence": "likely"}.items()
+        if value is not None and name not in ("actors", "campaigns", "sectors")
+    }
+    response = client_for(alice).post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    incident.refresh_from_db()
+    assert incident.confidence == "likely"
+    data.pop("confidence")
+    client_for(alice).post(url, {**data, "summary": "More seen."})
+    incident.refresh_from_db()
+    assert incident.confidence == "likely"
+    entries = IncidentUpdate.objects.filter(incident=incident)
+    assert [[c["field"] for c in e.changes] for e in entries] == [["summary"], ["confidence"]]
