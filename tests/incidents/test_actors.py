@@ -255,3 +255,9 @@ def test_api_creates_an_incident_naming_an_actor(community, alice, actor, client
     assert response.status_code == 201, response.content
     assert response.json()["actors"][0]["id"] == str(actor.pk)
     assert response.json()["confidence"] == "likely"
+
+
+def test_the_list_filter_form_keeps_the_actor(world, bob, community, client_for, actor):
+    url = reverse("incidents:list", args=[community.slug])
+    body = client_for(bob).get(url, {"actor": actor.pk}).content.decode()
+    assert f'name="actor" value="{actor.pk}"' in body
