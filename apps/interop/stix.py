@@ -342,6 +342,40 @@ def _technique_object(builder, technique, label, ref, created, modified):
     _relationship(builder, "uses", ref, target, label, created, modified)
 
 
+def _named_object(builder, cls, stix_type: str, record, label, created, modified) -> str:
+    """A threat actor or campaign named by an incident: its names only. The record's
+    description is written for the community's members, while the incident's label may be
+    wider (CLEAR), so it stays in the portal."""
+    kwargs = {
+        "id": f"{stix_type}--{record.pk}",
+        "created": record.created_at,
+        "modified": record.updated_at,
+        "name": record.name,
+    }
+    aliases = [name for name in [record.name_en, *record.alias_list] if name]
+    if aliases:
+        kwargs["aliases"] = aliases
+    return builder.add(kwargs, cls, label, record.updated_at)
+
+
+def _attribution_objects(builder, incident, label, ref, version) -> None:
+    """The threat actors and campaigns the incident names ("related-to" from the incident),
+    and each campaign's actor ("attributed-to")."""
+    for actor in incident.actors.all():
+        target = _named_object(builder, stix.ThreatActor, "threat-actor", actor, label,
+                               incident.created_at, version)
+        _relationship(builder, "related-to", ref, target, label, incident.created_at, version)
+    for campaign in incident.campaigns.all():
+        target = _named_object(builder, stix.Campaign, "campaign", campaign, label,
+                               incident.created_at, version)
+        _relationship(builder, "related-to", ref, target, label, incident.created_at, version)
+        if campaign.actor is not None:
+            actor = _named_object(builder, stix.ThreatActor, "threat-actor", campaign.actor,
+                                  label, incident.created_at, version)
+            _relationship(builder, "attributed-to", target, actor, label,
+                          campaign.created_at, campaign.updated_at)
+
+
 def _discussions(incidents: list[Incident], viewer) -> dict:
     """{incident pk: [(thread, [posts])]} for the threads about these incidents that
     ``viewer`` may read (the thread's own audience decides), in two queries."""
@@ -402,7 +436,8 @@ def incident_export(incidents, viewer) -> StixExport:
     if not incidents:
         return result
     # Reads through the domain selectors, which start from `sharing.visible_to`.
-    prefetch_related_objects(incidents, "community", "author_organization", "techniques")
+    prefetch_related_objects(incidents, "community", "author_organization", "techniques",
+                             "actors", "campaigns__actor")
     pks = [incident.pk for incident in incidents]
     indicators: dict = {pk: [] for pk in pks}
     for indicator in indicators_visible_to(viewer, Indicator.objects.filter(incident_id__in=pks)
@@ -446,6 +481,7 @@ def incident_export(incidents, viewer) -> StixExport:
                 builder, result, incident, indicator, label, creator, version, ref))
         for technique in incident.techniques.all():
             _technique_object(builder, technique, label, ref, incident.created_at, version)
+        _attribution_objects(builder, incident, label, ref, version)
         for sighting in sightings[incident.pk]:
             _sighting_object(builder, sighting, label, version, ref, indicator_ids)
         for thread, posts in discussions.get(incident.pk, ()):
@@ -459,7 +495,8 @@ def incident_export(incidents, viewer) -> StixExport:
 
 def incident_entries(incidents, viewer) -> list[StixEntry]:
     """The STIX objects of ``incidents`` (already visible to ``viewer``), each with its TLP
-    2.0 marking: identities, incident, indicators, attack-patterns, sightings, notes,
+    2.0 marking: identities, incident, indicators, attack-patterns, threat actors and
+    campaigns (names only), sightings, notes,
     relationships — without duplicates across incidents. Marking-definition objects are not
     entries: `bundle` adds the ones used."""
     return incident_export(incidents, viewer).entries

@@ -1,6 +1,8 @@
 """Threat actors and campaigns: community reference data whose pages reveal only the
 incidents the reader may see."""
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -261,3 +263,30 @@ def test_the_list_filter_form_keeps_the_actor(world, bob, community, client_for,
     url = reverse("incidents:list", args=[community.slug])
     body = client_for(bob).get(url, {"actor": actor.pk}).content.decode()
     assert f'name="actor" value="{actor.pk}"' in body
+
+
+def test_stix_names_the_actor_and_campaign_without_their_description(
+    world, bob, community, client_for, actor, campaign
+):
+    actor_services.threat_actor_update(user=actor.created_by, actor=actor, description="Members")
+    incident = world["amber"]
+    response = client_for(bob).get(
+        reverse("interop:incident_stix", args=[community.slug, incident.pk])
+    )
+    assert response.status_code == 200
+    objects = {o["id"]: o for o in json.loads(response.content)["objects"]}
+    threat_actor = objects[f"threat-actor--{actor.pk}"]
+    assert threat_actor["name"] == "ラザルス"
+    assert threat_actor["aliases"] == ["Lazarus", "Hidden Cobra", "APT38", "ZINC"]
+    assert "description" not in threat_actor
+    assert objects[f"campaign--{campaign.pk}"]["name"] == "偽求人作戦"
+    kinds = {
+        (o["source_ref"].split("--")[0], o["relationship_type"], o["target_ref"].split("--")[0])
+        for o in objects.values()
+        if o["type"] == "relationship"
+    }
+    assert {
+        ("incident", "related-to", "threat-actor"),
+        ("incident", "related-to", "campaign"),
+        ("campaign", "attributed-to", "threat-actor"),
+    } <= kinds
