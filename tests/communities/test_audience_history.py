@@ -53,3 +53,24 @@ def test_thread_page_shows_its_history_to_the_author_and_the_secretariat_only(
     response = client_for(bob).get(url)
     assert response.status_code == 200
     assert "History of the audience" not in response.content.decode()
+
+
+def test_minutes_page_shows_its_history_to_the_author_and_the_secretariat_only(
+        community, alice, bob, sec, org_a, org_b, client_for):
+    from apps.meetings.minutes import minutes_create, minutes_publish, minutes_update
+    from tests.conftest import _member
+    from tests.meetings.test_meetings import make_meetings, make_series
+
+    chair = _member(community, "chair@alpha.example.jp", org_a, role="chair")
+    meeting = make_meetings(make_series(community), 1)[0]
+    minutes = minutes_create(meeting=meeting, author=chair, title="要旨", body="本文",
+                             tlp="AMBER", organizations=[org_a, org_b])
+    minutes_publish(minutes=minutes, actor=chair)
+    minutes_update(minutes=minutes, actor=chair, title="要旨", body="本文",
+                   audience={"tlp": "GREEN"})
+    url = reverse("meetings:minutes", args=[community.slug, minutes.pk])
+    for reader in (chair, sec):
+        assert 'data-direction="lowered"' in client_for(reader).get(url).content.decode()
+    response = client_for(bob).get(url)
+    assert response.status_code == 200
+    assert "History of the audience" not in response.content.decode()
