@@ -166,7 +166,6 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
 
-
 class MyCommunitiesView(LoginRequiredMixin, TemplateView):
     template_name = "communities/mine.html"
 
@@ -187,7 +186,6 @@ class CommunityHomeView(CommunityMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["new_since"] = membership_visit(membership=self.membership)
         return context
-
 
 
 class MemberDirectoryView(CommunityMixin, TemplateView):
