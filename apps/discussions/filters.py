@@ -13,11 +13,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.communities.models import Organization
 from apps.discussions.models import Post, Thread
 from apps.incidents.filters import DayOrMomentRangeFilter
 from apps.incidents.search import LINKED_MAX, split_terms, term_forms
-from apps.sharing.audience import member_organizations
 from apps.sharing.tlp import TLP
 from portal.filters import CommunityScopedFilterSet, community_filter
 from portal.search_text import search_normalise
@@ -62,11 +60,10 @@ class ThreadFilter(CommunityScopedFilterSet):
         label=_("About an incident"), field_name="incident", lookup_expr="isnull",
         exclude=True,
     )
-    organization = django_filters.ModelChoiceFilter(
-        label=_("Author's organisation"),
-        queryset=Organization.objects.none(),
-        to_field_name="slug",
-        method="filter_organization",
+    # A slug, set by the source links of the list: no list of organisations is offered, as
+    # one would name the members behind anonymous threads that the reader is told nothing of.
+    organization = django_filters.CharFilter(
+        label=_("Author's organisation"), method="filter_organization", widget=forms.HiddenInput
     )
     created = DayOrMomentRangeFilter(label=_("Started between"), field_name="created_at")
     active = DayOrMomentRangeFilter(label=_("Last post between"), field_name="last_post_at")
@@ -78,12 +75,10 @@ class ThreadFilter(CommunityScopedFilterSet):
     def __init__(self, *args, community=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.community = community
-        if community is not None:
-            self.filters["organization"].queryset = member_organizations(community)
 
     def filter_text(self, queryset, name, value):
         return thread_text_match(queryset, value, community=self.community)
 
     def filter_organization(self, queryset, name, value):
         # Never an anonymous thread: its source is hidden from (almost) every reader.
-        return queryset.filter(author_organization=value, anonymous=False)
+        return queryset.filter(author_organization__slug=value.strip(), anonymous=False)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from apps.communities.models import Organization
 from apps.communities.views import CommunityMixin, CommunityReadMixin
 from apps.discussions import selectors, services
 from apps.discussions.filters import ThreadFilter
@@ -85,10 +86,17 @@ class ThreadListView(CommunityReadMixin, TemplateView):
             thread.is_new = new_since is not None and thread.last_post_at > new_since
         kept = self.request.GET.copy()
         kept.pop("cursor", None)
+        source = None
+        if filterset.is_valid() and (slug := filterset.form.cleaned_data.get("organization")):
+            source = Organization.objects.filter(slug=slug).first()
+        kept_without_source = kept.copy()
+        kept_without_source.pop("organization", None)
         context.update(
             listing=listing,
             threads=threads,
             filter=filterset,
+            source_filter=source,
+            without_source_query=kept_without_source.urlencode(),
             sorts=THREAD_SORTS,
             sort=sort,
             new_since=new_since,
