@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("communities", "0004_community_counts_in_federation_summary"),
+        ("communities", "0005_membership_last_visit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -59,7 +59,7 @@ def unindex(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0004_community_counts_in_federation_summary"),
-        ("incidents", "0010_stix_ids"),
+        ("incidents", "0011_sighting_false_positive"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

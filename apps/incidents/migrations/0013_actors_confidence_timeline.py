@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0004_community_counts_in_federation_summary"),
-        ("incidents", "0010_stix_ids"),
+        ("incidents", "0012_search_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0004_community_counts_in_federation_summary"),
-        ("incidents", "0010_stix_ids"),
+        ("incidents", "0013_actors_confidence_timeline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
