@@ -100,6 +100,10 @@ def test_secretariat_onboards_a_member_who_loses_access_when_suspended(
     secretariat.goto(f"/c/{slug}/manage/")
     row = secretariat.locator(f"tr#member-{membership.pk}")
     row.locator("button[data-action=suspend]").click()
+    # Suspending asks for confirmation and a reason, which the member is told by e-mail.
+    secretariat.fill("textarea[name=reason]", "規約違反の疑いがあるため一時停止します。")
+    screenshot(secretariat, "suspension-confirm")
+    secretariat.click("button[data-confirm=suspend]")
     secretariat.wait_for_load_state()
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.SUSPENDED

@@ -105,7 +105,7 @@ def test_report_is_red_to_exactly_the_reporter_and_the_desk(
     (message,) = mail.outbox
     assert message.to == ["csirt@fin-isac.example.jp"]
     text = message.subject + message.body
-    assert "1 new item addressed" in text
+    assert "新しい項目が1件" in text  # in the community's language (fin-isac: Japanese)
     for secret in ("Laptop", "locked", "Alpha", "alice", "ransomware"):
         assert secret not in text
 
