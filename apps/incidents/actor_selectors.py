@@ -8,7 +8,7 @@ incident the reader may not see (not its title, not its existence, not even the 
 some hidden incident mentions the actor).
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from apps.incidents.actors import (
 )
 from apps.incidents.models import Incident
 from apps.incidents.selectors import incidents_visible_to
+from portal.search_text import search_normalise
 
 
 def actor_records_readable(user, community: Community) -> bool:
@@ -44,11 +45,17 @@ def _visible_count(user, link_field: str):
 
 
 def records_matching(queryset: QuerySet, q: str) -> QuerySet:
-    for word in (q or "").split():
-        queryset = queryset.filter(
-            Q(name__icontains=word) | Q(name_en__icontains=word) | Q(aliases__icontains=word)
-        )
-    return queryset
+    """The records whose names or aliases hold every word of ``q``, folded as every search
+    of the portal folds (`portal.search_text`: width, case, hiragana and katakana). Folded
+    in Python: a community names tens of actors and campaigns, read in one query."""
+    words = [search_normalise(word) for word in (q or "").split()]
+    if not words:
+        return queryset
+    matching = [
+        pk for pk, *names in queryset.values_list("pk", "name", "name_en", "aliases")
+        if all(any(word in search_normalise(name) for name in names) for word in words)
+    ]
+    return queryset.filter(pk__in=matching)
 
 
 def _records(model, user, community: Community | None):

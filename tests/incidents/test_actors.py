@@ -117,7 +117,8 @@ def test_actor_known_only_from_hidden_incidents_reveals_nothing(
     assert row.incident_count == 0
 
 
-@pytest.mark.parametrize("query", ["Hidden Cobra", "apt38", "zinc", "Lazarus", "ラザルス"])
+@pytest.mark.parametrize("query", ["Hidden Cobra", "apt38", "zinc", "Lazarus", "ラザルス",
+                                   "らざるす", "ﾗｻﾞﾙｽ", "ＬＡＺＡＲＵＳ"])
 def test_aliases_and_both_names_are_found_by_search(actor, alice, community, client_for, query):
     response = client_for(alice).get(
         reverse("incidents:actors", args=[community.slug]), {"q": query}

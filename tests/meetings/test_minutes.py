@@ -309,3 +309,16 @@ def test_search_finds_only_what_the_reader_may_read(client_for, alice, carol, ch
     assert str(minutes.pk) in client_for(alice).get(search).content.decode()
     page = client_for(carol).get(search).content.decode()  # Gamma: outside the audience
     assert str(minutes.pk) not in page and "Nothing found." in page
+
+
+@pytest.mark.parametrize("typed", ["ｼﾂｷﾞｵｳﾄｳ", "しつぎおうとう", "ＳＡＡＳ", "saas"])
+def test_search_folds_width_kana_and_case_as_every_search_does(client_for, alice, chair,
+                                                               meeting, org_a, typed):
+    """The record is searched as incidents and threads are (portal.search_text)."""
+    minutes = amber(meeting, chair, org_a)
+    minutes.body += "\n\nシツギオウトウ と SaaS の棚卸し"
+    minutes.save()
+    search = reverse("meetings:list", args=[meeting.community.slug]) + f"?q={typed}"
+    assert str(minutes.pk) in client_for(chair).get(search).content.decode()
+    other = reverse("meetings:list", args=[meeting.community.slug]) + "?q=ぜんぜんちがう"
+    assert str(minutes.pk) not in client_for(chair).get(other).content.decode()
