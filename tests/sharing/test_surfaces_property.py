@@ -395,10 +395,10 @@ class Surfaces:
 
 
 def _recipients(item: Item) -> set[int]:
-    choice = item.final
-    if choice.tlp in ("AMBER", "AMBER+STRICT"):
-        return set(choice.chosen_organizations)
-    return set()
+    """The organisations the item was ever addressed to: its audience history (shown to
+    its author and the secretariat) names the first choice as well as the last."""
+    return {org for choice in (item.first, item.final)
+            if choice.tlp in ("AMBER", "AMBER+STRICT") for org in choice.chosen_organizations}
 
 
 @pytest.mark.django_db
