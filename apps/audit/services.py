@@ -24,6 +24,18 @@ def target_label(target: Model) -> str:
     return f"{target._meta.model_name} {target.pk}"
 
 
+def _storable(value):
+    """``value`` with every NUL character replaced: PostgreSQL's jsonb cannot hold one, and a
+    detail may carry what anyone typed (an export's query string, say)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
+
+
 def build(
     *,
     action: str,
@@ -47,7 +59,7 @@ def build(
         actor=actor,
         actor_email=actor.email if actor is not None else "",
         community_id=getattr(community, "pk", community),
-        detail=detail or {},
+        detail=_storable(detail or {}),
         ip_address=client_ip(request) if request is not None else None,
         user_agent=user_agent(request) if request is not None else "",
     )

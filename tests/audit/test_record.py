@@ -152,3 +152,14 @@ def test_retention_days_come_from_the_environment(monkeypatch):
         monkeypatch.setenv("AUDIT_RETENTION_DAYS", bad)
         with pytest.raises(ImproperlyConfigured):
             env_int("AUDIT_RETENTION_DAYS", 730, minimum=1)
+
+
+@pytest.mark.django_db
+def test_a_detail_holding_a_nul_character_is_stored(alice, community):
+    """PostgreSQL's jsonb refuses NUL; an export's filters carry whatever was typed."""
+    from apps.audit.services import record
+
+    event = record(action=Action.EXPORT, actor=alice, community=community,
+                   detail={"filters": {"q\x00": ["a\x00b", 1]}})
+    event.refresh_from_db()
+    assert event.detail == {"filters": {"q\ufffd": ["a\ufffdb", 1]}}
