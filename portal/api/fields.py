@@ -27,3 +27,13 @@ class MomentField(serializers.DateTimeField):
         if not EARLIEST <= moment.year < LATEST:
             self.fail("implausible", earliest=EARLIEST, latest=LATEST)
         return moment.astimezone(datetime.UTC) if timezone.is_aware(moment) else moment
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's, refusing a value with a NUL character as an unknown slug: PostgreSQL cannot
+    even look one up (psycopg refuses the query, which would answer 500)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)

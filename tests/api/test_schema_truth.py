@@ -200,3 +200,13 @@ def test_a_moment_with_a_far_offset_is_stored_in_utc(answers, alice, community):
 
     detected = Incident.objects.get(pk=response.json()["id"]).detected_at
     assert detected.isoformat() == "2026-11-30T02:10:00+00:00"
+
+
+def test_a_community_slug_with_a_nul_character_is_unknown_not_a_server_error(client_for,
+                                                                             alice):
+    """Found by the schema conformance run on PostgreSQL, which cannot look such a slug up."""
+    response = client_for(alice).post(
+        "/api/v1/incidents/", {"community": "\x00fin", "title": "x", "category": "other",
+                               "tlp": "GREEN"}, content_type="application/json")
+    assert response.status_code == 400
+    assert "community" in response.json()

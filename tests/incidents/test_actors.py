@@ -118,7 +118,8 @@ def test_actor_known_only_from_hidden_incidents_reveals_nothing(
 
 
 @pytest.mark.parametrize("query", ["Hidden Cobra", "apt38", "zinc", "Lazarus", "ラザルス",
-                                   "らざるす", "ﾗｻﾞﾙｽ", "ＬＡＺＡＲＵＳ"])
+                                   "らざるす", "ﾗｻﾞﾙｽ",
+                                   "\uff2c\uff21\uff3a\uff21\uff32\uff35\uff33"])
 def test_aliases_and_both_names_are_found_by_search(actor, alice, community, client_for, query):
     response = client_for(alice).get(
         reverse("incidents:actors", args=[community.slug]), {"q": query}

@@ -17,6 +17,7 @@ from apps.communities.models import (
     Organization,
     Role,
 )
+from portal.api.fields import SlugRelatedField
 
 
 class CommunitySerializer(serializers.ModelSerializer):
@@ -121,7 +122,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class _VisibleCommunityField(serializers.SlugRelatedField):
+class _VisibleCommunityField(SlugRelatedField):
     """A community the caller actively belongs to; any other slug reads as unknown."""
 
     def get_queryset(self):

@@ -30,7 +30,7 @@ from apps.incidents.models import (
 )
 from apps.sharing.selectors import source_organizations
 from apps.sharing.tlp import TLP
-from portal.api.fields import MomentField
+from portal.api.fields import MomentField, SlugRelatedField
 
 
 def _inline_choice(choices):
@@ -171,7 +171,7 @@ class IndicatorInputSerializer(serializers.Serializer):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class _CommunityField(serializers.SlugRelatedField):
+class _CommunityField(SlugRelatedField):
     """A community the caller actively belongs to; any other slug reads as unknown."""
 
     def get_queryset(self):
